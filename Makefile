@@ -1,0 +1,50 @@
+# otel-bi — the two commands: `make up` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV ?= uv
+VAR ?= $(CURDIR)/var
+DEMO_DIR ?= $(VAR)/demo
+SEED ?= 42
+
+.PHONY: help deps up test lint typecheck pytest bench demo-data token clean
+
+help:
+	@echo "make up         install, build demo data, start the whole stack on 127.0.0.1"
+	@echo "make test       install and run every check and test"
+	@echo "make lint       ruff check + ruff format --check + mypy"
+	@echo "make bench      benchmarks, each printed beside a baseline measured in the same run"
+	@echo "make demo-data  build the demo warehouses (AW_DATA_DIR=/WWI_DATA_DIR= load real files)"
+	@echo "make token      print a bearer token for the demo user (needs make up running)"
+	@echo "make clean      remove generated data, caches and the virtualenv"
+
+deps:
+	@bash scripts/ensure-system-deps.sh
+	@$(UV) sync --frozen --quiet
+
+lint: deps
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy backend/shared business-telemetry --exclude 'business-telemetry/tests'
+
+pytest: deps
+	$(UV) run --frozen pytest
+
+test: lint pytest
+
+demo-data: deps
+	$(UV) run --frozen python -m demo build --out $(DEMO_DIR) --seed $(SEED) \
+		$(if $(AW_DATA_DIR),--aw-data-dir $(AW_DATA_DIR)) $(if $(WWI_DATA_DIR),--wwi-data-dir $(WWI_DATA_DIR))
+
+up: deps
+	@$(UV) run --frozen python scripts/up.py
+
+bench: deps
+	$(UV) run --frozen python -m bench
+
+token:
+	@$(UV) run --frozen python scripts/token.py
+
+clean:
+	rm -rf $(VAR) .venv .mypy_cache .ruff_cache .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
