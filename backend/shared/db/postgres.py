@@ -1,0 +1,112 @@
+"""The PostgreSQL write store: async engine, sessions, and idempotent schema creation.
+
+Schema creation runs under a transaction-scoped advisory lock so replicas starting together do not
+race, creates the ten tables with `create_all`, then (re)installs the database-side rules:
+`audit_log` and `export_records` reject UPDATE, DELETE and TRUNCATE, and `audit_log` rows get
+`prev_hash`/`row_hash` from a trigger that serialises writers on a lock, so the chain cannot fork.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+import shared.db.results  # noqa: F401 - registers the aw_*/wwi_* tables on SharedBase
+from shared.core.audit import SharedBase
+from shared.core.config import Settings
+
+SCHEMA_LOCK_KEY = 0x07E1B1  # any constant; shared by every replica of every service
+AUDIT_CHAIN_LOCK_KEY = 0x07E1B2
+
+IMMUTABLE_TABLES = ("audit_log", "export_records")
+
+_RULES_DDL = [
+    """
+    CREATE OR REPLACE FUNCTION otel_bi_reject_change() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION '% on % is not allowed: rows are immutable', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION audit_log_hash(r audit_log) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT encode(sha256(convert_to(concat_ws(chr(31),
+            r.id::text,
+            to_char(r.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+            r.domain, r.action, r.actor, r.parameters::text, r.outcome,
+            coalesce(r.status_code::text, ''), coalesce(r.duration_ms::text, ''),
+            coalesce(r.trace_id, ''), coalesce(r.detail, ''), coalesce(r.prev_hash, '')
+        ), 'UTF8')), 'hex')
+    $$
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION audit_log_chain() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        -- One writer at a time from here to commit: the row before is committed and visible.
+        PERFORM pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY});
+        NEW.id := nextval(pg_get_serial_sequence('audit_log', 'id'));
+        NEW.occurred_at := clock_timestamp();
+        SELECT row_hash INTO NEW.prev_hash FROM audit_log ORDER BY id DESC LIMIT 1;
+        NEW.prev_hash := coalesce(NEW.prev_hash, '');
+        NEW.row_hash := audit_log_hash(NEW);
+        RETURN NEW;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE TRIGGER audit_log_chain BEFORE INSERT ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_chain()
+    """,
+]
+for _table in IMMUTABLE_TABLES:
+    _RULES_DDL += [
+        f"""
+        CREATE OR REPLACE TRIGGER {_table}_immutable BEFORE UPDATE OR DELETE ON {_table}
+            FOR EACH ROW EXECUTE FUNCTION otel_bi_reject_change()
+        """,
+        f"""
+        CREATE OR REPLACE TRIGGER {_table}_no_truncate BEFORE TRUNCATE ON {_table}
+            FOR EACH STATEMENT EXECUTE FUNCTION otel_bi_reject_change()
+        """,
+    ]
+
+
+def create_postgres_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
+    """Async engine on asyncpg with `POSTGRES_SSLMODE` applied; connections are checked on use."""
+    url = settings.postgres_async_url()
+    if url is None:
+        raise ValueError("POSTGRES_URL is not set")
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        connect_args={"ssl": settings.postgres_sslmode, "timeout": 5, "command_timeout": 30},
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def create_schema(engine: AsyncEngine) -> None:
+    """Create every write-store table and rule; safe to run any number of times, concurrently."""
+    async with engine.begin() as connection:
+        await connection.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})"))
+        await connection.run_sync(SharedBase.metadata.create_all)
+        for statement in _RULES_DDL:
+            await connection.execute(text(statement))
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise when the write store cannot answer a trivial query."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
