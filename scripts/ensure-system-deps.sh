@@ -8,10 +8,20 @@ if ! command -v uv >/dev/null 2>&1; then
   python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 fi
 
+apt_packages=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
-  echo "==> installing PostgreSQL server (apt-get install postgresql)"
+  apt_packages+=(postgresql)
+fi
+# pyodbc (the SQL Server driver path) loads unixODBC's libodbc.so.2.
+if ! ldconfig -p 2>/dev/null | grep -q 'libodbc.so.2'; then
+  apt_packages+=(libodbc2)
+fi
+
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${apt_packages[*]}"
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; else sudo=""; fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq postgresql >/dev/null
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
