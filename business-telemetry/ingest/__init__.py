@@ -1,0 +1,1 @@
+"""The HTTP ingestion service internals: request models, durable spool, drainer, routes."""

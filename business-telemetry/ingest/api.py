@@ -1,0 +1,243 @@
+"""HTTP routes of the ingestion service."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request, Security
+from fastapi.security import APIKeyHeader
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+
+from config import FabricSettings
+from ingest.drainer import Drainer
+from ingest.encode import Encoded, encode_batch, encode_single
+from ingest.errors import ProblemError, problem_response
+from ingest.metrics import Metrics
+from ingest.models import BatchResponse, EventResponse
+from ingest.spool import SpoolFullError, SpoolUnavailableError, SpoolWriter
+
+
+@dataclass
+class Runtime:
+    """What the lifespan builds and the routes use."""
+
+    settings: FabricSettings
+    metrics: Metrics
+    writer: SpoolWriter
+    drainer: Drainer
+    started: float
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        raise ProblemError(503, "service is starting", headers={"Retry-After": "1"})
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def require_api_key(
+    request: Request, api_key: Annotated[str | None, Security(_api_key_header)]
+) -> None:
+    """Accept any configured key (rotation); compare every one in constant time."""
+    keys = request.app.state.api_keys
+    if not keys:
+        return
+    presented = (api_key or "").encode()
+    matched = False
+    for key in keys:
+        matched |= hmac.compare_digest(presented, key)
+    if not matched:
+        raise ProblemError(
+            401, "missing or invalid X-API-Key", headers={"WWW-Authenticate": "ApiKey"}
+        )
+
+
+ApiKey = Annotated[None, Depends(require_api_key)]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/problem+json": {}}}
+    for code, text in [
+        (400, "Body is not JSON"),
+        (401, "Missing or wrong X-API-Key"),
+        (413, "Body over FABRIC_MAX_BODY_BYTES"),
+        (422, "Invalid event; `errors` names each field"),
+        (503, "Spool full or unavailable; retry after Retry-After seconds"),
+    ]
+}
+
+router = APIRouter()
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ProblemError(413, f"body is over FABRIC_MAX_BODY_BYTES={limit}")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProblemError(413, f"body is over FABRIC_MAX_BODY_BYTES={limit}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _store(runtime: Runtime, encoded: Encoded) -> None:
+    metrics = runtime.metrics
+    if encoded.payload:
+        try:
+            await runtime.writer.append(b"".join(encoded.payload))
+        except SpoolFullError as exc:
+            _count(metrics, encoded, rejected="spool_full")
+            raise ProblemError(503, str(exc), headers={"Retry-After": "5"}) from None
+        except SpoolUnavailableError as exc:
+            _count(metrics, encoded, rejected="spool_error")
+            raise ProblemError(503, str(exc), headers={"Retry-After": "1"}) from None
+        runtime.drainer.wake()
+    _count(metrics, encoded)
+
+
+def _count(metrics: Metrics, encoded: Encoded, rejected: str | None = None) -> None:
+    for event_type, n in Counter(encoded.event_types).items():
+        metrics.received.labels(event_type).inc(n)
+        if rejected:
+            metrics.rejected.labels(event_type, rejected).inc(n)
+        else:
+            metrics.accepted.labels(event_type).inc(n)
+    if encoded.errors and not rejected:
+        metrics.rejected.labels("unknown", "invalid").inc(len(encoded.errors))
+
+
+@router.post(
+    "/events",
+    status_code=202,
+    response_model=EventResponse,
+    responses=_ERRORS,
+    tags=["Events"],
+)
+async def submit_event(request: Request, runtime: RuntimeDep, _auth: ApiKey) -> Response:
+    """Submit one business event; 202 once it is durably spooled."""
+    settings = runtime.settings
+    body = await read_body(request, settings.max_body_bytes)
+    try:
+        encoded = encode_single(body, max_event_bytes=settings.max_event_bytes)
+    except ProblemError:
+        runtime.metrics.rejected.labels("unknown", "invalid").inc()
+        raise
+    if not settings.telemetry_enabled:
+        return _json(
+            202,
+            {
+                "success": False,
+                "event_id": encoded.event_ids[0],
+                "message": "telemetry disabled (FABRIC_TELEMETRY_ENABLED=false)",
+            },
+        )
+    await _store(runtime, encoded)
+    return _json(
+        202, {"success": True, "event_id": encoded.event_ids[0], "message": "Event accepted"}
+    )
+
+
+@router.post(
+    "/events/batch",
+    status_code=202,
+    response_model=BatchResponse,
+    responses=_ERRORS,
+    tags=["Events"],
+)
+async def submit_batch(request: Request, runtime: RuntimeDep, _auth: ApiKey) -> Response:
+    """Submit many events; valid ones are accepted even when others in the batch are not."""
+    settings = runtime.settings
+    body = await read_body(request, settings.max_body_bytes)
+    encoded = encode_batch(
+        body, max_events=settings.max_batch_events, max_event_bytes=settings.max_event_bytes
+    )
+    if not encoded.payload:
+        runtime.metrics.rejected.labels("unknown", "invalid").inc(len(encoded.errors))
+        raise ProblemError(
+            422,
+            "no event in the batch is valid",
+            errors=[{"field": e["field"], "message": e["error"]} for e in encoded.errors],
+        )
+    accepted = len(encoded.payload)
+    if not settings.telemetry_enabled:
+        accepted = 0
+    else:
+        await _store(runtime, encoded)
+    return _json(
+        202,
+        {
+            "success": not encoded.errors and bool(accepted),
+            "events_accepted": accepted,
+            "events_failed": encoded.total - accepted,
+            "message": f"Processed {encoded.total} events",
+            "errors": encoded.errors,
+            "event_ids": encoded.event_ids if accepted else [],
+        },
+    )
+
+
+@router.post(
+    "/flush", tags=["Operations"], responses={504: {"description": "Sinks did not catch up"}}
+)
+async def flush(runtime: RuntimeDep, _auth: ApiKey) -> dict[str, Any]:
+    """Deliver everything spooled so far to every sink now; 504 if that takes over 30 s."""
+    started = time.perf_counter()
+    if not await runtime.drainer.flush(timeout=30.0):
+        raise ProblemError(504, "sinks did not take every spooled event within 30 s")
+    return {"success": True, "message": "spool flushed", "seconds": time.perf_counter() - started}
+
+
+@router.get("/health", tags=["Health"])
+async def health(runtime: RuntimeDep) -> dict[str, Any]:
+    """Liveness: the process serves requests."""
+    return {
+        "status": "healthy",
+        "service": runtime.settings.service_name,
+        "version": runtime.settings.service_version,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "uptime_seconds": time.monotonic() - runtime.started,
+    }
+
+
+@router.get("/ready", tags=["Health"], responses={503: _ERRORS[503]})
+async def ready(runtime: RuntimeDep) -> Response:
+    """Readiness: the spool is writable and every sink is connected; 503 names what is not."""
+    problems: dict[str, str] = {}
+    spool = runtime.writer.writable()
+    if spool:
+        problems["spool"] = spool
+    sinks = runtime.drainer.sink_errors()
+    if isinstance(sinks, str):
+        problems["drainer"] = sinks
+    else:
+        problems.update({f"sink:{name}": error for name, error in sinks.items()})
+    if problems:
+        return problem_response(
+            503,
+            "not ready: " + ", ".join(sorted(problems)),
+            instance="/ready",
+            errors=[{"field": k, "message": v} for k, v in sorted(problems.items())],
+        )
+    return _json(200, {"status": "ready", "sinks": runtime.drainer.sink_names})
+
+
+@router.get("/metrics", tags=["Monitoring"])
+async def metrics(runtime: RuntimeDep) -> Response:
+    """Prometheus metrics of this worker, and of the shared spool."""
+    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(body), status, media_type="application/json")

@@ -1,0 +1,166 @@
+"""Validate request bodies and turn accepted events into spool records, as cheaply as possible.
+
+The fast path validates a whole raw batch with one pydantic-core call; only when it fails is the
+batch validated event by event, so one bad event never costs the others their acceptance.
+Missing `event_id` / `event_time` are spliced into the serialized JSON (one timestamp per request)
+instead of being produced by per-event Python default factories, which cost more than validation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from ingest.errors import ProblemError
+from ingest.models import BATCH, EVENT, EVENT_TYPES
+from ingest.segments import encode_record
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+def new_uuid4() -> str:
+    """A random (version 4) UUID string, ~5x cheaper than `str(uuid.uuid4())`."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """pydantic's location as the API names fields: `events[3].data.product_id`.
+
+    The discriminated union adds the event type as a path step; it is dropped. An empty path or
+    an invalid tag means the event type itself is at fault.
+    """
+    path = ""
+    for step in loc:
+        if isinstance(step, int):
+            path += f"[{step}]"
+        elif step in EVENT_TYPES:
+            continue
+        else:
+            path += f".{step}" if path else step
+    return path
+
+
+def _describe(exc: ValidationError, prefix: tuple[int | str, ...]) -> list[dict[str, Any]]:
+    out = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = (*prefix, *error["loc"])
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = (*loc, "event_type")
+            message = "unknown or missing event_type; expected one of the documented types"
+        else:
+            message = error["msg"]
+        out.append({"field": field_path(loc) or "body", "message": message})
+    return out
+
+
+@dataclass
+class Encoded:
+    """Accepted records and per-index errors of one request."""
+
+    payload: list[bytes] = field(default_factory=list)
+    event_ids: list[str] = field(default_factory=list)
+    event_types: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+
+
+def _encode(events: Sequence[tuple[int, Any]], out: Encoded, max_event_bytes: int) -> None:
+    stamp = b'"event_time":"%s",' % datetime.now(UTC).isoformat().replace("+00:00", "Z").encode()
+    for index, event in events:
+        body = event.__pydantic_serializer__.to_json(event, exclude_none=True)
+        event_id = event.event_id
+        head = b""
+        if event_id is None:
+            event_id = new_uuid4()
+            head = b'"event_id":"%s",' % event_id.encode()
+        if event.event_time is None:
+            head += stamp
+        if head:
+            body = b"{" + head + body[1:]
+        if len(body) > max_event_bytes:
+            out.errors.append(
+                {
+                    "index": index,
+                    "field": f"events[{index}]",
+                    "error": f"event is {len(body)} bytes, over "
+                    f"FABRIC_MAX_EVENT_BYTES={max_event_bytes}",
+                }
+            )
+            continue
+        out.payload.append(encode_record(body))
+        out.event_ids.append(event_id)
+        out.event_types.append(event.event_type)
+
+
+def encode_batch(body: bytes, *, max_events: int, max_event_bytes: int) -> Encoded:
+    out = Encoded()
+    try:
+        events = list(enumerate(BATCH.validate_json(body).events))
+    except ValidationError:
+        events = _validate_one_by_one(body, out)
+    out.total = len(events) + len(out.errors)
+    if out.total > max_events:
+        raise ProblemError(
+            422,
+            f"batch has {out.total} events, over FABRIC_MAX_BATCH_EVENTS={max_events}",
+            errors=[{"field": "events", "message": f"at most {max_events} events per batch"}],
+        )
+    if out.total == 0:
+        raise ProblemError(
+            422, "batch is empty", errors=[{"field": "events", "message": "at least one event"}]
+        )
+    _encode(events, out, max_event_bytes)
+    out.errors.sort(key=lambda e: int(e["index"]))
+    return out
+
+
+def _validate_one_by_one(body: bytes, out: Encoded) -> list[tuple[int, Any]]:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise ProblemError(400, "request body is not valid JSON") from None
+    items = document.get("events") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise ProblemError(
+            422,
+            "body must be an object with an `events` list",
+            errors=[{"field": "events", "message": "must be a list of events"}],
+        )
+    events = []
+    for index, item in enumerate(items):
+        try:
+            events.append((index, EVENT.validate_python(item)))
+        except ValidationError as exc:
+            described = _describe(exc, ("events", index))
+            out.errors.append(
+                {
+                    "index": index,
+                    "field": described[0]["field"],
+                    "error": "; ".join(f"{d['field']}: {d['message']}" for d in described),
+                }
+            )
+    return events
+
+
+def encode_single(body: bytes, *, max_event_bytes: int) -> Encoded:
+    try:
+        event = EVENT.validate_json(body)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise ProblemError(400, "request body is not valid JSON") from None
+        errors = _describe(exc, ())
+        raise ProblemError(422, f"invalid event: {errors[0]['field']}", errors=errors) from None
+    out = Encoded(total=1)
+    _encode([(0, event)], out, max_event_bytes)
+    if out.errors:
+        raise ProblemError(
+            422, str(out.errors[0]["error"]), errors=[{"field": "body", "message": "too large"}]
+        )
+    return out

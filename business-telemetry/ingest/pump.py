@@ -1,0 +1,257 @@
+"""One sink's delivery loop over the spool, with its own cursor in every segment.
+
+Each sink has a pump of its own, so an outage of one sink (retrying with back-off) neither blocks
+nor re-sends to the others. Failures:
+- `RetryableSinkError` or any unexpected exception: the same batch is retried with back-off and
+  jitter, forever; nothing is dropped.
+- `PermanentSinkError` naming `event_ids`: those events are poison on their own: they go to the
+  dead-letter file with the reason, and the rest of the batch is sent again at once.
+- `PermanentSinkError` without ids: the sink as a whole is unusable (credentials, missing
+  entity). The events stay in the spool, the sink is reported not ready, and the batch is retried
+  at the maximum back-off until an operator fixes the configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from event_envelope import flatten_event
+from ingest.metrics import Metrics
+from ingest.segments import Cursor, is_sealed, list_segments, read_records
+from sinks.base import PermanentSinkError, Sink
+from sinks.retry import backoff_delay
+
+logger = logging.getLogger(__name__)
+
+RowDefaults = dict[str, str | None]
+
+
+class DeadLetters:
+    """Append-only JSON lines `dead_letter/<sink>.jsonl`: the event, the sink and the reason."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def write(self, sink: str, rows: Sequence[dict[str, Any]], reason: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        payload = b"".join(
+            orjson.dumps({"dead_lettered_at": when, "sink": sink, "reason": reason, "event": r})
+            + b"\n"
+            for r in rows
+        )
+        fd = os.open(
+            self.directory / f"{sink}.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+        )
+        try:
+            os.write(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class SinkPump:
+    def __init__(
+        self,
+        sink: Sink,
+        *,
+        root: Path,
+        batch_size: int,
+        flush_interval: float,
+        backoff: tuple[float, float],
+        dedup_window: int,
+        row_defaults: RowDefaults,
+        metrics: Metrics,
+        dead_letters: DeadLetters,
+        flush_marker: Callable[[], int],
+        on_status: Callable[[str, str | None], None],
+    ) -> None:
+        self.sink = sink
+        self.name = sink.name
+        self.segments_dir = root / "segments"
+        self.cursor_dir = root / "cursors" / sink.name
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.backoff = backoff
+        self.dedup_window = dedup_window
+        self.row_defaults = row_defaults
+        self.metrics = metrics
+        self.dead_letters = dead_letters
+        self.flush_marker = flush_marker
+        self._flush_seen = flush_marker()
+        self.on_status = on_status
+        self.wake = asyncio.Event()
+        self.error: str | None = "not started"
+        self._cursors: dict[str, Cursor] = {}
+        self._pending_since: dict[str, float] = {}
+        self._seen: dict[str, None] = {}
+
+    def cursor(self, segment: Path) -> Cursor:
+        cursor = self._cursors.get(segment.name)
+        if cursor is None:
+            cursor = self._cursors[segment.name] = Cursor(self.cursor_dir / (segment.name + ".cur"))
+        return cursor
+
+    def _set_status(self, error: str | None) -> None:
+        if error != self.error:
+            self.error = error
+            self.on_status(self.name, error)
+
+    async def run(self) -> None:
+        await self._open()
+        self._seed_dedup()
+        while True:
+            if not await self.drain_pass():
+                self.wake.clear()
+                poll = min(0.2, self.flush_interval)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=poll)
+
+    async def _open(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self.sink.open()
+                self._set_status(None)
+                return
+            except Exception as exc:
+                attempt += 1
+                self._set_status(f"open failed: {exc}")
+                logger.warning("sink %s: open failed (%s), attempt %s", self.name, exc, attempt)
+                await asyncio.sleep(
+                    backoff_delay(attempt, initial=self.backoff[0], maximum=self.backoff[1])
+                )
+
+    def _seed_dedup(self) -> None:
+        """Remember ids already delivered from retained segments (dedup survives a restart)."""
+        if not self.dedup_window:
+            return
+        for segment in list_segments(self.segments_dir):
+            acked = self.cursor(segment).acked
+            if acked:
+                with contextlib.suppress(FileNotFoundError):
+                    result = read_records(segment, 0, limit=10**9, sealed=True, stop=acked)
+                    for raw in result.records:
+                        self._remember(str(orjson.loads(raw).get("event_id")))
+
+    def _remember(self, event_id: str) -> None:
+        self._seen[event_id] = None
+        if len(self._seen) > self.dedup_window:
+            del self._seen[next(iter(self._seen))]
+
+    async def drain_pass(self) -> bool:
+        """Deliver what is due in every segment; True if anything was sent."""
+        progressed = False
+        marker = self.flush_marker()
+        flush = marker != self._flush_seen
+        segments = list_segments(self.segments_dir)
+        live = {s.name for s in segments}
+        for name in [n for n in self._cursors if n not in live]:
+            self._cursors.pop(name).close()
+            self._pending_since.pop(name, None)
+        for segment in segments:
+            with contextlib.suppress(FileNotFoundError):
+                progressed |= await self._drain_segment(segment, flush)
+        if not progressed:
+            self._flush_seen = marker  # everything requested has been sent
+        return progressed
+
+    async def _drain_segment(self, segment: Path, flush: bool) -> bool:
+        cursor = self.cursor(segment)
+        if cursor.inflight_end > cursor.acked:  # a batch interrupted by a crash: same batch again
+            result = read_records(
+                segment, cursor.acked, limit=10**9, sealed=True, stop=cursor.inflight_end
+            )
+            await self._deliver(cursor, result.records, cursor.inflight_end)
+            return True
+        if os.stat(segment).st_size <= cursor.acked:
+            return False
+        sealed = is_sealed(segment)
+        result = read_records(segment, cursor.acked, limit=self.batch_size, sealed=sealed)
+        if result.corrupt or result.torn:
+            self.metrics.spool_skipped.inc(result.corrupt + int(result.torn))
+            logger.warning(
+                "spool %s: skipped %s corrupt and %s torn record(s)",
+                segment.name,
+                result.corrupt,
+                int(result.torn),
+            )
+        if result.end == cursor.acked:
+            return False
+        now = time.monotonic()
+        since = self._pending_since.setdefault(segment.name, now)
+        due = (
+            len(result.records) >= self.batch_size
+            or flush
+            or sealed
+            or now - since >= self.flush_interval
+        )
+        if not due:
+            return False
+        await self._deliver(cursor, result.records, result.end)
+        self._pending_since.pop(segment.name, None)
+        return True
+
+    async def _deliver(self, cursor: Cursor, records: list[bytes], end: int) -> None:
+        rows: list[dict[str, Any]] = []
+        batch_ids: set[str] = set()
+        for raw in records:
+            record = orjson.loads(raw)
+            event_id = str(record.get("event_id"))
+            if event_id in self._seen or event_id in batch_ids:
+                self.metrics.duplicates.labels(self.name).inc()
+                continue
+            batch_ids.add(event_id)
+            rows.append(flatten_event(record, **self.row_defaults))
+        cursor.mark_inflight(end)
+        attempt = 0
+        while rows:
+            started = time.perf_counter()
+            try:
+                await self.sink.write(rows)
+            except PermanentSinkError as exc:
+                poison = set(exc.event_ids)
+                bad = [r for r in rows if r["event_id"] in poison]
+                if bad:
+                    await asyncio.to_thread(self.dead_letters.write, self.name, bad, str(exc))
+                    self.metrics.dead_lettered.labels(self.name).inc(len(bad))
+                    logger.error("sink %s: %s event(s) dead-lettered: %s", self.name, len(bad), exc)
+                    rows = [r for r in rows if r["event_id"] not in poison]
+                    continue
+                attempt += 1
+                await self._retry_later(rows, f"unusable: {exc}", attempt, slow=True)
+            except Exception as exc:
+                attempt += 1
+                await self._retry_later(rows, f"{type(exc).__name__}: {exc}", attempt, slow=False)
+            else:
+                self.metrics.flush_latency.labels(self.name).observe(time.perf_counter() - started)
+                self.metrics.sent.labels(self.name).inc(len(rows))
+                break
+        self._set_status(None)
+        for event_id in batch_ids:
+            self._remember(event_id)
+        cursor.ack(end)
+
+    async def _retry_later(
+        self, rows: list[dict[str, Any]], reason: str, attempt: int, *, slow: bool
+    ) -> None:
+        self.metrics.failed.labels(self.name).inc(len(rows))
+        self._set_status(reason)
+        initial, maximum = self.backoff
+        delay = maximum if slow else backoff_delay(attempt, initial=initial, maximum=maximum)
+        logger.warning("sink %s: %s; retry %s in %.2fs", self.name, reason, attempt, delay)
+        await asyncio.sleep(delay)
+
+    def close(self) -> None:
+        for cursor in self._cursors.values():
+            cursor.close()
+        self._cursors.clear()
