@@ -275,7 +275,8 @@ class FrontendTokenVerifier:
         generation = self._generation
         jwk = self._lookup(kid)
         if jwk is None:
-            logger.info("token signed by unknown key id %s; refreshing signing keys", kid)
+            # The kid is attacker-chosen: log it quoted and cut short, and only at debug level.
+            logger.debug("unknown signing key id %r; refreshing signing keys", (kid or "")[:64])
             await self._refresh(generation)
             jwk = self._lookup(kid)
         if jwk is None:
