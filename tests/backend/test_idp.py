@@ -30,9 +30,9 @@ from devtools.idp import (
 from shared.core.config import build_settings
 from shared.core.errors import Unauthorized
 from shared.core.security import FrontendTokenVerifier
-from tests.support.idp_fixtures import gateway_auth_settings, local_idp
+from tests.support.idp_fixtures import gateway_auth_settings
 
-__all__ = ["local_idp"]  # the session fixture, imported so pytest finds it here
+# `local_idp`: session fixture of tests/support/idp_fixtures.py, a plugin of tests/conftest.py.
 
 SPA_REDIRECT = "http://localhost:5173/callback"
 
