@@ -168,6 +168,7 @@ class EventHubPeer:
         self._stopping = threading.Event()
         self._listener: socket.socket | None = None
         self.connections_accepted = 0
+        self.transfers = 0
 
     # -- control (test thread) ------------------------------------------------------------------
 
@@ -414,6 +415,7 @@ class EventHubPeer:
         events = split_events(encoded, target)
         with self._lock:
             self._received.extend(events)
+            self.transfers += 1
         if self._drop_transfers > 0:
             self._drop_transfers -= 1
             with contextlib.suppress(OSError):
