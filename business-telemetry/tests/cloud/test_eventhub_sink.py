@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from config import FabricSettings
 from eventhub_peer import EventHubPeer
+
+from config import FabricSettings
 from fabric_sinks import create_sink_from_config
 from sinks.base import PermanentSinkError, RetryableSinkError, Sink
 from sinks.eventhub import EventHubSink

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from azure.storage.blob import BlobServiceClient
 from azurite import ACCOUNT_KEY, Azurite
+
 from config import FabricSettings
 from fabric_sinks import create_sink_from_config
 from sinks import onelake_delta, parquet_schema
