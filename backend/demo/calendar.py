@@ -50,7 +50,8 @@ def _sql_week(idx: pd.DatetimeIndex) -> np.ndarray:
 
 
 def _take(names: list[str], positions: np.ndarray) -> np.ndarray:
-    return np.asarray(names, dtype=object)[positions]
+    taken: np.ndarray = np.asarray(names, dtype=object)[positions]
+    return taken
 
 
 def aw_dim_date(start: dt.date, end: dt.date) -> pd.DataFrame:
