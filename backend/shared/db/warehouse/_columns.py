@@ -1,8 +1,9 @@
 """Small helpers that keep the warehouse table definitions one line per column.
 
 SQL Server types map onto SQLAlchemy types that compile on both the mssql and the duckdb
-dialects: money -> Numeric(19, 4), tinyint -> SmallInteger, bit -> Boolean, nvarchar/nchar ->
-Unicode(n), varchar/char -> String(n), datetime/datetime2 -> DateTime, varbinary -> LargeBinary.
+dialects: money -> Numeric(19, 4), float -> Float(53) (8 bytes on both), tinyint ->
+SmallInteger, bit -> Boolean, nvarchar/nchar -> Unicode(n), varchar/char -> String(n),
+datetime/datetime2 -> DateTime, varbinary -> LargeBinary.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ TINYINT: TypeEngine[int] = SmallInteger()
 MONEY = Numeric(19, 4)
 DEC_18_2 = Numeric(18, 2)
 DEC_18_3 = Numeric(18, 3)
-FLOAT = Float()
+FLOAT = Float(precision=53)  # SQL Server float = float(53); a bare FLOAT is 4 bytes in DuckDB
 BIT = Boolean()
 DATE = Date()
 DATETIME = DateTime()
