@@ -99,7 +99,7 @@ class ThrowawayPostgres:
             )  # fmt: skip
         options = (
             f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
+            "-c fsync=off -c full_page_writes=off "
             "-c max_connections=200"
         )
         self._run(

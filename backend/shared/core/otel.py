@@ -11,16 +11,17 @@ import json
 import logging
 import sys
 import threading
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
@@ -37,6 +38,7 @@ _EXPORTER_LOGGERS = (
 )
 _lock = threading.Lock()
 _provider: TracerProvider | None = None
+_instrumented_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 class _ReportOnceExporter(SpanExporter):
@@ -146,8 +148,20 @@ def instrument_fastapi(app: FastAPI) -> None:
 
 
 def instrument_sqlalchemy(engine: Engine | AsyncEngine) -> None:
+    """Client spans for every statement of `engine` (each engine separately, any number of them).
+
+    `SQLAlchemyInstrumentor().instrument(engine=...)` only works once per process, so the
+    per-engine tracer it would create is attached directly.
+    """
     sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
-    SQLAlchemyInstrumentor().instrument(engine=sync_engine, enable_commenter=False)
+    if sync_engine in _instrumented_engines:
+        return
+    tracer = trace.get_tracer("opentelemetry.instrumentation.sqlalchemy")
+    usage = metrics.get_meter("opentelemetry.instrumentation.sqlalchemy").create_up_down_counter(
+        name="db.client.connections.usage", unit="connections"
+    )
+    EngineTracer(tracer, sync_engine, usage)  # type: ignore[no-untyped-call]
+    _instrumented_engines.add(sync_engine)
 
 
 def instrument_httpx() -> None:

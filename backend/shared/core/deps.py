@@ -1,0 +1,190 @@
+"""Request context of an analytics endpoint: who calls, where to read, and the audit trail.
+
+Every analytics call, export and records read goes through `AnalyticsContext`, which times the
+work, writes exactly one `audit_log` row for it, and turns a write-store outage into a 503 — an
+analytics answer is never served without its audit row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query, Request, Response
+from sqlalchemy import Select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.core.audit import AuditEntry, Outcome, record_audit, record_export
+from shared.core.config import Settings
+from shared.core.errors import DependencyUnavailable, ProblemError
+from shared.core.export import (
+    MEDIA_TYPES,
+    ExportFormat,
+    ExportTable,
+    export_filename,
+    json_safe,
+    render,
+)
+from shared.core.security import InternalCaller, require_internal_caller
+from shared.core.warehouse import WarehouseClient
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+STORE_ERRORS = (OSError, OperationalError, DBAPIError, asyncio.TimeoutError, ConnectionError)
+
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
+OptionalLimit = Annotated[
+    int | None,
+    Query(ge=1, le=1000, description="Page size (default STORAGE_DEFAULT_LIMIT)"),
+]
+
+
+def store_unavailable(error: BaseException) -> DependencyUnavailable:
+    logger.warning("write store unavailable: %s", type(error).__name__)
+    return DependencyUnavailable("postgres", "the PostgreSQL write store is unavailable")
+
+
+@dataclass
+class AnalyticsContext:
+    request: Request
+    settings: Settings
+    warehouse: WarehouseClient
+    sessions: async_sessionmaker[AsyncSession]
+    caller: InternalCaller
+    domain: str
+
+    async def _audit(
+        self,
+        action: str,
+        parameters: Mapping[str, Any],
+        outcome: Outcome,
+        started: float,
+        *,
+        status_code: int,
+        detail: str | None = None,
+    ) -> None:
+        entry = AuditEntry(
+            domain=self.domain,
+            action=action,
+            actor=self.caller.subject,
+            outcome=outcome,
+            parameters={key: json_safe(value) for key, value in parameters.items()},
+            status_code=status_code,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            detail=detail,
+        )
+        try:
+            async with self.sessions.begin() as session:
+                await record_audit(session, entry)
+        except STORE_ERRORS as error:
+            raise store_unavailable(error) from error
+
+    async def audited(
+        self, action: str, parameters: Mapping[str, Any], work: Callable[[], Awaitable[T]]
+    ) -> T:
+        """Run `work` and record one audit row for it; re-raise its failure after recording."""
+        started = time.perf_counter()
+        try:
+            result = await work()
+        except ProblemError as problem:
+            outcome: Outcome = "rejected" if problem.status < 500 else "error"
+            # If the store is down too, the original failure is the better answer.
+            with contextlib.suppress(DependencyUnavailable):
+                await self._audit(action, parameters, outcome, started,
+                                  status_code=problem.status, detail=problem.detail)  # fmt: skip
+            raise
+        except Exception as failure:
+            with contextlib.suppress(DependencyUnavailable):
+                await self._audit(action, parameters, "error", started, status_code=500,
+                                  detail=type(failure).__name__)  # fmt: skip
+            raise
+        await self._audit(action, parameters, "success", started, status_code=200)
+        return result
+
+    async def export(
+        self,
+        *,
+        view: str,
+        fmt: ExportFormat,
+        table: ExportTable,
+        parameters: Mapping[str, Any],
+    ) -> Response:
+        """Render `table`, record it in `export_records` and `audit_log`, return the download."""
+        started = time.perf_counter()
+        safe_parameters = {key: json_safe(value) for key, value in parameters.items()}
+        body = await asyncio.to_thread(render, table, fmt, safe_parameters)
+        filename = export_filename(self.domain, view, fmt, datetime.now(UTC))
+        try:
+            async with self.sessions.begin() as session:
+                await record_export(
+                    session,
+                    domain=self.domain,
+                    view=view,
+                    format=fmt,
+                    filename=filename,
+                    row_count=len(table.rows),
+                    size_bytes=len(body),
+                    sha256=hashlib.sha256(body).hexdigest(),
+                    actor=self.caller.subject,
+                    parameters=safe_parameters,
+                )
+                await record_audit(
+                    session,
+                    AuditEntry(
+                        domain=self.domain,
+                        action=f"export.{view}",
+                        actor=self.caller.subject,
+                        outcome="success",
+                        parameters={**safe_parameters, "format": fmt},
+                        status_code=200,
+                        duration_ms=(time.perf_counter() - started) * 1000,
+                    ),
+                )
+        except STORE_ERRORS as error:
+            raise store_unavailable(error) from error
+        return Response(
+            body,
+            media_type=MEDIA_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    def limit(self, requested: int | None) -> int:
+        return requested if requested is not None else self.settings.storage_default_limit
+
+    async def page(
+        self, statement: Select[Any], *, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        """Rows of a write-store query, paged; a store outage is a 503."""
+        try:
+            async with self.sessions() as session:
+                result = await session.execute(statement.limit(limit).offset(offset))
+                return [dict(row._mapping) for row in result]
+        except STORE_ERRORS as error:
+            raise store_unavailable(error) from error
+
+
+async def analytics_context(request: Request) -> AnalyticsContext:
+    state = request.app.state
+    caller = getattr(request.state, "caller", None)
+    if caller is None:
+        caller = await require_internal_caller(state.spec.name)(request)
+    return AnalyticsContext(
+        request=request,
+        settings=state.settings,
+        warehouse=state.warehouse,
+        sessions=state.sessions,
+        caller=caller,
+        domain=state.spec.domain,
+    )
+
+
+Ctx = Annotated[AnalyticsContext, Depends(analytics_context)]

@@ -1,0 +1,256 @@
+"""The app factory both analytics services are built with: one place for the machinery.
+
+`create_service_app(spec)` wires settings, tracing, error rendering, the read-only warehouse, the
+PostgreSQL write store (schema created at start-up, retried in the background while the store is
+down), the job scheduler, `/health`, `/ready` and the job history; the service brings only its
+routers and jobs. Every router is mounted under `/api/<domain>` behind an internal token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Engine, select
+
+from shared.core.audit import JobExecution
+from shared.core.config import ConfigError, Settings, load_settings_or_exit
+from shared.core.deps import Ctx, Offset, OptionalLimit
+from shared.core.errors import install_error_handlers
+from shared.core.jobs import JobRunner, JobSpec, build_scheduler
+from shared.core.otel import (
+    configure_otel,
+    instrument_fastapi,
+    instrument_httpx,
+    instrument_sqlalchemy,
+    shutdown_otel,
+)
+from shared.core.security import require_internal_caller
+from shared.core.warehouse import WarehouseClient
+from shared.db.mssql import WarehouseMissing
+from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory, ping
+
+logger = logging.getLogger(__name__)
+
+READY_TIMEOUT_SECONDS = 3.0
+SCHEMA_RETRY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: Literal["aw-service", "wwi-service"]
+    domain: str
+    create_warehouse: Callable[[Settings], Engine]
+    routers: Sequence[APIRouter]
+    jobs: Sequence[JobSpec]
+    description: str = ""
+
+
+class JobRun(BaseModel):
+    """One execution of a scheduled job."""
+
+    id: int
+    job_id: str
+    scheduled_for: str
+    status: str
+    started_at: str
+    finished_at: str | None
+    duration_ms: float | None
+    error: str | None
+    result: dict[str, Any] | None
+    instance: str | None
+    trace_id: str | None
+
+
+class JobHistory(BaseModel):
+    items: list[JobRun]
+    limit: int
+    offset: int
+    jobs: list[str]
+
+
+async def _ensure_schema(app: FastAPI) -> None:
+    """Create the schema, retrying while PostgreSQL is down; readiness waits for it."""
+    while True:
+        try:
+            await create_schema(app.state.pg_engine)
+            app.state.schema_ready = True
+            logger.info("write store schema ready")
+            return
+        except Exception as error:
+            logger.warning("write store not ready (%s); retrying", type(error).__name__)
+            await asyncio.sleep(SCHEMA_RETRY_SECONDS)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    spec: ServiceSpec = app.state.spec
+    try:
+        warehouse_engine = spec.create_warehouse(settings)
+    except WarehouseMissing as missing:
+        logger.error("%s", missing)
+        raise SystemExit(2) from None
+    instrument_sqlalchemy(warehouse_engine)
+    app.state.warehouse = WarehouseClient(warehouse_engine, name=spec.domain)
+    app.state.pg_engine = create_postgres_engine(settings)
+    instrument_sqlalchemy(app.state.pg_engine)
+    app.state.sessions = create_session_factory(app.state.pg_engine)
+    app.state.schema_ready = False
+    schema_task = asyncio.create_task(_ensure_schema(app))
+    app.state.job_runner = JobRunner(
+        service=spec.name,
+        domain=spec.domain,
+        settings=settings,
+        warehouse=app.state.warehouse,
+        sessions=app.state.sessions,
+    )
+    scheduler = None
+    if settings.jobs_enabled and spec.jobs:
+        scheduler = build_scheduler(
+            app.state.job_runner, spec.jobs, startup_delay=settings.jobs_startup_delay_seconds
+        )
+        scheduler.start()
+    app.state.scheduler = scheduler
+    try:
+        yield
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        schema_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await schema_task
+        await app.state.pg_engine.dispose()
+        app.state.warehouse.dispose()
+        shutdown_otel()
+
+
+async def _check(name: str, probe: Any) -> tuple[str, str]:
+    try:
+        await asyncio.wait_for(probe, timeout=READY_TIMEOUT_SECONDS)
+    except Exception as error:
+        return name, f"unavailable: {type(error).__name__}"
+    return name, "ok"
+
+
+def _probe_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health")
+    async def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @router.get("/ready", responses={503: {"description": "A dependency is unavailable"}})
+    async def ready(request: Request) -> JSONResponse:
+        """Readiness: the warehouse and the PostgreSQL write store both answer."""
+        state = request.app.state
+
+        async def postgres() -> None:
+            await ping(state.pg_engine)
+            if not state.schema_ready:
+                raise RuntimeError("schema not created yet")
+
+        checks = dict(
+            await asyncio.gather(
+                _check("warehouse", state.warehouse.ping()), _check("postgres", postgres())
+            )
+        )
+        ok = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not_ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    return router
+
+
+def _jobs_router(spec: ServiceSpec) -> APIRouter:
+    router = APIRouter(tags=["jobs"])
+    job_ids = [job.job_id for job in spec.jobs]
+
+    @router.get("/jobs", response_model=JobHistory)
+    async def job_history(
+        ctx: Ctx,
+        limit: OptionalLimit = None,
+        offset: Offset = 0,
+        job_id: Annotated[str | None, Query(description="Only this job's runs")] = None,
+    ) -> JobHistory:
+        """Scheduled job runs of this service, newest first, with status, duration and result."""
+        page_size = ctx.limit(limit)
+        statement = select(JobExecution).where(JobExecution.service == spec.name)
+        if job_id is not None:
+            statement = statement.where(JobExecution.job_id == job_id)
+        statement = statement.order_by(JobExecution.started_at.desc(), JobExecution.id.desc())
+
+        async def work() -> list[dict[str, Any]]:
+            return await ctx.page(statement, limit=page_size, offset=offset)
+
+        rows = await ctx.audited("jobs.history", {"limit": page_size, "offset": offset,
+                                                  "job_id": job_id}, work)  # fmt: skip
+        items = [JobRun(**_jobrun_fields(row["JobExecution"])) for row in rows]
+        return JobHistory(items=items, limit=page_size, offset=offset, jobs=job_ids)
+
+    return router
+
+
+def _jobrun_fields(execution: JobExecution) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": execution.id,
+        "job_id": execution.job_id,
+        "scheduled_for": execution.scheduled_for.isoformat(),
+        "status": execution.status,
+        "started_at": execution.started_at.isoformat(),
+        "finished_at": iso(execution.finished_at),
+        "duration_ms": execution.duration_ms,
+        "error": execution.error,
+        "result": execution.result,
+        "instance": execution.instance,
+        "trace_id": execution.trace_id,
+    }
+
+
+def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
+    """A complete analytics service; with no settings given, read and check them or exit 2."""
+    if settings is None:
+        settings = load_settings_or_exit(spec.name)
+    else:
+        problems = settings.problems_for(spec.name)
+        if problems:
+            raise ConfigError(problems)
+    configure_otel(
+        settings.otel_service_name or spec.name,
+        endpoint=settings.otel_exporter_otlp_endpoint,
+        log_level=settings.log_level,
+    )
+    instrument_httpx()
+    app = FastAPI(title=spec.name, description=spec.description, version="1.0.0",
+                  lifespan=_lifespan)  # fmt: skip
+    app.state.settings = settings
+    app.state.spec = spec
+    install_error_handlers(app)
+    instrument_fastapi(app)
+    app.include_router(_probe_router())
+    protected = APIRouter(
+        prefix=f"/api/{spec.domain}",
+        dependencies=[Depends(require_internal_caller(spec.name))],
+        responses={
+            401: {"description": "Missing or invalid internal token"},
+            503: {"description": "Warehouse or write store unavailable"},
+        },
+    )
+    for router in spec.routers:
+        protected.include_router(router)
+    protected.include_router(_jobs_router(spec))
+    app.include_router(protected)
+    return app
