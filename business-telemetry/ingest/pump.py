@@ -113,8 +113,10 @@ class SinkPump:
             if not await self.drain_pass():
                 self.wake.clear()
                 poll = min(0.2, self.flush_interval)
+                # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=poll)
+                    async with asyncio.timeout(poll):
+                        await self.wake.wait()
 
     async def _open(self) -> None:
         attempt = 0

@@ -244,11 +244,8 @@ class BaseSink(ABC):
     async def _wait_for_room(self) -> bool:
         self._wakeup.set()
         try:
-            async with self._room:
-                await asyncio.wait_for(
-                    self._room.wait_for(lambda: len(self._queue) < self.max_queue_size),
-                    timeout=self.enqueue_timeout,
-                )
+            async with asyncio.timeout(self.enqueue_timeout), self._room:
+                await self._room.wait_for(lambda: len(self._queue) < self.max_queue_size)
         except TimeoutError:
             return False
         return True
@@ -270,7 +267,8 @@ class BaseSink(ABC):
     async def _run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self.flush_interval)
+                async with asyncio.timeout(self.flush_interval):
+                    await self._wakeup.wait()
             self._wakeup.clear()
             if self._queue:
                 try:

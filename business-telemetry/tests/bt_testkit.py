@@ -1,0 +1,162 @@
+"""Test kit of the telemetry service: a live uvicorn server, polling, factories, output reading."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import orjson
+import uvicorn
+
+from config import FabricSettings
+from main import create_app
+
+T = TypeVar("T")
+
+FULL_EXAMPLES: dict[str, dict[str, Any]] = {
+    "product.viewed": {
+        "product_id": "p-1",
+        "product_name": "Widget",
+        "category": "tools",
+        "price": 9.99,
+    },
+    "product.searched": {
+        "search_query": "widget",
+        "results_count": 3,
+        "product_ids": ["p-1", "p-2"],
+    },
+    "product.listed": {"product_ids": ["p-1", "p-2"], "page": 1, "page_size": 20},
+    "order.placed": {
+        "order_id": "o-1",
+        "items": [{"product_id": "p-1", "quantity": 2}],
+        "total": 19.98,
+        "customer_name": "Jane Doe",
+    },
+    "order.status_checked": {"order_id": "o-1", "status": "shipped"},
+    "order.completed": {"order_id": "o-1", "processing_duration_ms": 1200},
+    "order.failed": {"order_id": "o-1", "error_reason": "payment declined"},
+    "customer.session_started": {"session_id": "s-1", "user_id": "u-1"},
+    "customer.session_ended": {"session_id": "s-1", "duration_ms": 5000, "interaction_count": 4},
+    "customer.query": {
+        "query_text": "where is my order?",
+        "response_time_ms": 320,
+        "ai_model": "gpt-4o",
+    },
+    "customer.feedback": {"feedback_rating": 5, "feedback_text": "great"},
+    "admin.inventory_updated": {"product_id": "p-1", "previous_qty": 3, "new_qty": 10},
+    "admin.product_created": {"product_id": "p-9", "product_name": "Gadget", "ai_assisted": True},
+    "admin.product_creation_failed": {"product_name": "Gadget", "error_message": "duplicate"},
+    "admin.product_updated": {"product_id": "p-1", "changes": {"price": 12.5}},
+    "admin.product_deleted": {"product_id": "p-1"},
+    "ai.recommendation": {"model_name": "gpt-4o", "input_tokens": 100, "output_tokens": 50},
+    "ai.description_generated": {
+        "model_name": "gpt-4o",
+        "content_type": "description",
+        "tokens_used": 200,
+    },
+    "agent.session_started": {"agent_name": "customer-agent", "agent_id": "a-1"},
+    "agent.session_ended": {"agent_name": "customer-agent", "duration_ms": 900},
+    "agent.task_started": {"task_id": "t-1", "task_type": "query"},
+    "agent.task_completed": {"task_id": "t-1", "duration_ms": 80, "status": "ok"},
+    "agent.model_invocation": {"model_name": "gpt-4o", "prompt_tokens": 10, "completion_tokens": 5},
+    "agent.tool_call": {"tool_name": "lookup_order", "duration_ms": 12},
+}
+
+WRONGLY_TYPED: dict[str, tuple[str, Any]] = {
+    "product.viewed": ("price", "cheap"),
+    "product.searched": ("results_count", "many"),
+    "product.listed": ("page", "first"),
+    "order.placed": ("total", "lots"),
+    "order.status_checked": ("status", 42),
+    "order.completed": ("processing_duration_ms", "slow"),
+    "order.failed": ("error_reason", ["a"]),
+    "customer.session_started": ("user_id", {"id": 1}),
+    "customer.session_ended": ("interaction_count", "few"),
+    "customer.query": ("response_time_ms", "fast"),
+    "customer.feedback": ("feedback_rating", "good"),
+    "admin.inventory_updated": ("new_qty", "ten"),
+    "admin.product_created": ("ai_assisted", "perhaps"),
+    "admin.product_creation_failed": ("error_message", 7),
+    "admin.product_updated": ("changes", "price"),
+    "admin.product_deleted": ("product_id", 17),
+    "ai.recommendation": ("input_tokens", "many"),
+    "ai.description_generated": ("tokens_used", "some"),
+    "agent.session_started": ("agent_id", 5),
+    "agent.session_ended": ("duration_ms", "long"),
+    "agent.task_started": ("task_type", 3),
+    "agent.task_completed": ("duration_ms", "quick"),
+    "agent.model_invocation": ("prompt_tokens", "few"),
+    "agent.tool_call": ("duration_ms", "long"),
+}
+
+
+def make_event(event_type: str = "product.viewed", **overrides: Any) -> dict[str, Any]:
+    """A full valid request body of `event_type`; keyword overrides replace top-level fields."""
+    event: dict[str, Any] = {"event_type": event_type, "data": dict(FULL_EXAMPLES[event_type])}
+    event.update(overrides)
+    return event
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> FabricSettings:
+    values: dict[str, Any] = {
+        "sink_type": "file",
+        "spool_dir": str(tmp_path / "spool"),
+        "output_dir": str(tmp_path / "out"),
+        "flush_interval_seconds": 0.1,
+        "retry_initial_backoff_seconds": 0.02,
+        "retry_max_backoff_seconds": 0.2,
+        "environment": "test",
+    }
+    values.update(overrides)
+    return FabricSettings.model_validate(values)
+
+
+def poll_until(check: Callable[[], T | None], *, timeout: float = 15.0, what: str = "") -> T:
+    """Call `check` until it returns something truthy; fail with the last error at the deadline."""
+    deadline = time.monotonic() + timeout
+    last: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except Exception as exc:  # reported if the deadline passes
+            last = exc
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what or check}; last error: {last!r}")
+
+
+@contextmanager
+def live_server(settings: FabricSettings, app: Any = None) -> Iterator[str]:
+    """The real app under uvicorn on 127.0.0.1, port chosen by the OS; yields the base URL."""
+    config = uvicorn.Config(
+        app or create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    poll_until(lambda: server.started and server.servers, timeout=20, what="uvicorn start")
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def output_rows(out_dir: Path) -> list[dict[str, Any]]:
+    """Every row the file sink wrote (complete files only; temp files start with a dot)."""
+    rows = []
+    for path in sorted(out_dir.rglob("*.jsonl")):
+        if not path.name.startswith("."):
+            rows.extend(orjson.loads(line) for line in path.read_bytes().splitlines() if line)
+    return rows
+
+
+def output_id_counts(out_dir: Path) -> Counter[str]:
+    return Counter(str(row["event_id"]) for row in output_rows(out_dir))
