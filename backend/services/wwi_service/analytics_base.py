@@ -1,0 +1,118 @@
+"""Building blocks every WWI analytic shares: the warehouse port, date windows, anchors.
+
+Windows are anchored at the latest date a fact table holds, never at today's date: the sample
+warehouses end years ago, and a production warehouse loaded nightly ends yesterday. Every bound
+is computed here in Python and travels as a bound parameter, because date arithmetic is the one
+thing T-SQL and DuckDB spell differently (`DATEADD` versus `INTERVAL`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from opentelemetry import trace
+from sqlalchemy import ColumnElement, Select, func, select
+
+from shared.db.warehouse import wwi_tables as wwi
+
+tracer = trace.get_tracer("wwi_service.analytics")
+
+
+class Warehouse(Protocol):
+    """The read side the analytics need: run one guarded SELECT, get its rows.
+
+    `shared.core.deps.WarehouseClient` satisfies it in the service (worker thread, query guard,
+    503 when the warehouse is down); tests may pass any object with the same method.
+    """
+
+    async def fetch(self, statement: Select[Any]) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class Window:
+    """An inclusive range of calendar days `[start, end]`."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        """`column BETWEEN start AND end` with both bounds as parameters."""
+        return column.between(self.start, self.end)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def trailing(anchor: dt.date, days: int) -> Window:
+    """The `days` calendar days ending at (and including) `anchor`."""
+    return Window(anchor - dt.timedelta(days=days - 1), anchor)
+
+
+def shift_year(day: dt.date, years: int = -1) -> dt.date:
+    """The same calendar day `years` years away; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def year_before(window: Window) -> Window:
+    """The window one calendar year earlier (the year-over-year comparison period)."""
+    return Window(shift_year(window.start), shift_year(window.end))
+
+
+def latest_sale_date_query() -> Select[Any]:
+    """Anchor of every sales window: the last invoice date in `Fact.Sale`."""
+    return select(func.max(wwi.Sale.c["Invoice Date Key"]).label("anchor"))
+
+
+def latest_purchase_date_query() -> Select[Any]:
+    """Anchor of the supplier windows: the last purchase order date in `Fact.Purchase`."""
+    return select(func.max(wwi.Purchase.c["Date Key"]).label("anchor"))
+
+
+async def fetch_anchor(warehouse: Warehouse, statement: Select[Any]) -> dt.date | None:
+    """Run an anchor query; None when the fact table is empty."""
+    rows = await warehouse.fetch(statement)
+    value = rows[0][0] if rows else None
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def number(value: Any) -> float:
+    """A warehouse numeric (Decimal, int, None) as float; NULL aggregates count as 0."""
+    if value is None:
+        return 0.0
+    if isinstance(value, Decimal):
+        return float(value)
+    return float(value)
+
+
+def integer(value: Any) -> int:
+    """A warehouse integer aggregate (NULL -> 0)."""
+    return 0 if value is None else int(value)
+
+
+def mapping(row: Any) -> Mapping[str, Any]:
+    """Column-name access to a SQLAlchemy `Row` (or an already-mapped row)."""
+    if isinstance(row, Mapping):
+        return row
+    return row._mapping  # type: ignore[no-any-return]
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """`numerator / denominator`, or None when the denominator is zero (no basis)."""
+    return None if denominator == 0 else numerator / denominator

@@ -1,0 +1,240 @@
+"""Supplier reliability from `Fact.Purchase` (order lines) and `Fact.Movement` (receipts).
+
+Per supplier (grouped by WWI supplier id across its type-2 history rows; name and key from its
+current row), over the purchase order lines dated in the window ending at the last purchase date:
+  fill rate        = SUM("Received Outers") / SUM("Ordered Outers")
+  finalised share  = lines with "Is Order Finalized" / all lines
+  lead time        per purchase order line: its first stock receipt (the `Fact.Movement` row
+                   with the line's "WWI Purchase Order ID" and "Stock Item Key" and a positive
+                   quantity) - the line's "Date Key", in days; mean and sample standard
+                   deviation over the supplier's received lines
+Open lines at the end of the data count as not (yet) received and not finalised.
+The combined score (0-100) is documented on `score_suppliers`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, true
+
+from services.wwi_service.analytics_base import (
+    Warehouse,
+    Window,
+    fetch_anchor,
+    integer,
+    latest_purchase_date_query,
+    mapping,
+    tracer,
+    trailing,
+)
+from shared.db.warehouse import wwi_tables as wwi
+
+P = wwi.Purchase.c
+M = wwi.Movement.c
+SUP = wwi.Supplier.c
+
+WEIGHT_FILL = 0.4
+WEIGHT_FINALIZED = 0.3
+WEIGHT_LEAD_TIME = 0.3
+NEUTRAL_LEAD_TIME_SCORE = 0.5
+
+
+def _current_supplier() -> Any:
+    """The current row per WWI supplier id (latest "Valid To", then highest key)."""
+    return select(
+        SUP["WWI Supplier ID"].label("wwi_supplier_id"),
+        SUP["Supplier Key"].label("supplier_key"),
+        SUP["Supplier"].label("supplier"),
+        func.row_number()
+        .over(
+            partition_by=SUP["WWI Supplier ID"],
+            order_by=(SUP["Valid To"].desc(), SUP["Supplier Key"].desc()),
+        )
+        .label("version_rank"),
+    ).cte("current_supplier")
+
+
+def supplier_lines_query(window: Window) -> Select[Any]:
+    """Line counts and outers per supplier in `window`, with the supplier's current key/name."""
+    totals = (
+        select(
+            SUP["WWI Supplier ID"].label("wwi_supplier_id"),
+            func.count().label("purchase_lines"),
+            func.sum(cast(P["Ordered Outers"], BigInteger)).label("ordered_outers"),
+            func.sum(cast(P["Received Outers"], BigInteger)).label("received_outers"),
+            func.sum(case((P["Is Order Finalized"] == true(), 1), else_=0)).label(
+                "finalized_lines"
+            ),
+        )
+        .select_from(wwi.Purchase.join(wwi.Supplier, SUP["Supplier Key"] == P["Supplier Key"]))
+        .where(window.contains(P["Date Key"]))
+        .group_by(SUP["WWI Supplier ID"])
+        .cte("supplier_totals")
+    )
+    current = _current_supplier()
+    return (
+        select(
+            totals.c.wwi_supplier_id,
+            current.c.supplier_key,
+            current.c.supplier,
+            totals.c.purchase_lines,
+            totals.c.ordered_outers,
+            totals.c.received_outers,
+            totals.c.finalized_lines,
+        )
+        .select_from(
+            totals.join(
+                current,
+                (current.c.wwi_supplier_id == totals.c.wwi_supplier_id)
+                & (current.c.version_rank == literal(1)),
+            )
+        )
+        .order_by(totals.c.wwi_supplier_id)
+    )
+
+
+def supplier_lead_times_query(window: Window) -> Select[Any]:
+    """One row per received purchase order line in `window`: supplier, order date and the date
+    of the line's first stock receipt (same purchase order id and stock item key)."""
+    lines = (
+        select(
+            SUP["WWI Supplier ID"].label("wwi_supplier_id"),
+            P["WWI Purchase Order ID"].label("purchase_order_id"),
+            P["Stock Item Key"].label("stock_item_key"),
+            P["Purchase Key"].label("purchase_key"),
+            P["Date Key"].label("ordered_on"),
+        )
+        .select_from(wwi.Purchase.join(wwi.Supplier, SUP["Supplier Key"] == P["Supplier Key"]))
+        .where(window.contains(P["Date Key"]) & P["WWI Purchase Order ID"].is_not(None))
+        .cte("purchase_lines")
+    )
+    receipts = (
+        select(
+            M["WWI Purchase Order ID"].label("purchase_order_id"),
+            M["Stock Item Key"].label("stock_item_key"),
+            func.min(M["Date Key"]).label("received_on"),
+        )
+        .where(M["WWI Purchase Order ID"].is_not(None) & (M["Quantity"] > 0))
+        .group_by(M["WWI Purchase Order ID"], M["Stock Item Key"])
+        .cte("purchase_receipts")
+    )
+    return (
+        select(lines.c.wwi_supplier_id, lines.c.ordered_on, receipts.c.received_on)
+        .select_from(
+            lines.join(
+                receipts,
+                (receipts.c.purchase_order_id == lines.c.purchase_order_id)
+                & (receipts.c.stock_item_key == lines.c.stock_item_key),
+            )
+        )
+        .order_by(lines.c.wwi_supplier_id, lines.c.purchase_key)
+    )
+
+
+@dataclass(frozen=True)
+class SupplierScore:
+    wwi_supplier_id: int
+    supplier_key: int
+    supplier: str
+    purchase_lines: int
+    ordered_outers: int
+    received_outers: int
+    finalized_lines: int
+    fill_rate: float
+    finalized_share: float
+    received_lines: int
+    lead_time_mean_days: float | None
+    lead_time_stddev_days: float | None
+    lead_time_score: float
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class SupplierScores:
+    anchor_date: dt.date | None
+    window: Window | None
+    suppliers: list[SupplierScore]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScore]:
+    """Combine the parts into one score and rank (1 = most reliable).
+
+    score = 100 * (0.4 * min(fill rate, 1) + 0.3 * finalised share + 0.3 * lead-time score)
+    lead-time score = (speed + consistency) / 2, where
+      speed       = the fastest supplier's mean lead time / this supplier's (1 when mean is 0)
+      consistency = 1 / (1 + stddev / mean)  (1 with fewer than two lines or a zero mean)
+    A supplier with no received line gets the neutral lead-time score 0.5.
+    Ties rank by supplier name.
+    """
+    lead_days: dict[int, list[int]] = defaultdict(list)
+    for row in lead_rows:
+        values = mapping(row)
+        elapsed = (_as_date(values["received_on"]) - _as_date(values["ordered_on"])).days
+        lead_days[int(values["wwi_supplier_id"])].append(max(0, elapsed))
+    means = {key: statistics.fmean(days) for key, days in lead_days.items() if days}
+    fastest = min(means.values(), default=0.0)
+    drafts: list[dict[str, Any]] = []
+    for row in lines:
+        values = mapping(row)
+        wwi_id = int(values["wwi_supplier_id"])
+        lines_count = integer(values["purchase_lines"])
+        ordered, received = integer(values["ordered_outers"]), integer(values["received_outers"])
+        finalized = integer(values["finalized_lines"])
+        fill = received / ordered if ordered else 0.0
+        finalized_share = finalized / lines_count if lines_count else 0.0
+        days = lead_days.get(wwi_id, [])
+        mean = means.get(wwi_id)
+        stddev = statistics.stdev(days) if len(days) >= 2 else (0.0 if days else None)
+        if mean is None:
+            lead_score = NEUTRAL_LEAD_TIME_SCORE
+        else:
+            speed = fastest / mean if mean > 0 else 1.0
+            consistency = 1.0 / (1.0 + stddev / mean) if mean > 0 and stddev else 1.0
+            lead_score = (speed + consistency) / 2
+        score = 100 * (
+            WEIGHT_FILL * min(fill, 1.0)
+            + WEIGHT_FINALIZED * finalized_share
+            + WEIGHT_LEAD_TIME * lead_score
+        )
+        drafts.append(
+            {
+                "wwi_supplier_id": wwi_id,
+                "supplier_key": int(values["supplier_key"]),
+                "supplier": str(values["supplier"]),
+                "purchase_lines": lines_count,
+                "ordered_outers": ordered,
+                "received_outers": received,
+                "finalized_lines": finalized,
+                "fill_rate": fill,
+                "finalized_share": finalized_share,
+                "received_lines": len(days),
+                "lead_time_mean_days": mean,
+                "lead_time_stddev_days": stddev,
+                "lead_time_score": lead_score,
+                "score": round(score, 4),
+            }
+        )
+    drafts.sort(key=lambda d: (-d["score"], d["supplier"], d["wwi_supplier_id"]))
+    return [SupplierScore(**draft, rank=rank) for rank, draft in enumerate(drafts, start=1)]
+
+
+async def supplier_scores(warehouse: Warehouse, *, days: int) -> SupplierScores:
+    """Scores over the `days` days ending at the last purchase date, best first."""
+    with tracer.start_as_current_span("wwi.analytics.supplier_scores"):
+        anchor = await fetch_anchor(warehouse, latest_purchase_date_query())
+        if anchor is None:
+            return SupplierScores(None, None, [])
+        window = trailing(anchor, days)
+        lines = list(await warehouse.fetch(supplier_lines_query(window)))
+        lead_rows = list(await warehouse.fetch(supplier_lead_times_query(window)))
+        return SupplierScores(anchor, window, score_suppliers(lines, lead_rows))
