@@ -23,19 +23,21 @@ from ingest.errors import install_error_handlers
 from ingest.metrics import Metrics
 from ingest.models import BatchRequest, EventRequest
 from ingest.spool import SpoolWriter
+from sinks.base import Sink
 from sinks.registry import create_sink
 
 logger = logging.getLogger("business_telemetry")
 
 
-def create_app(settings: FabricSettings | None = None) -> FastAPI:
+def create_app(settings: FabricSettings | None = None, sink: Sink | None = None) -> FastAPI:
+    """The service; `sink` overrides the one `FABRIC_SINK_TYPE` names (tests, embedding)."""
     settings = settings or get_fabric_settings()
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=settings.log_level.upper(),
             format="%(asctime)s %(levelname)s %(name)s %(message)s",
         )
-    sink = create_sink(settings)
+    sink = sink or create_sink(settings)
     metrics = Metrics()
 
     @asynccontextmanager

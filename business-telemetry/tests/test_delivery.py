@@ -1,0 +1,203 @@
+"""Delivery from the spool: outages, per-sink cursors, dead letters, torn records, spool cap."""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from bt_testkit import live_server, make_event, make_settings, output_id_counts, poll_until
+
+from main import create_app
+from sinks.base import Envelope, PermanentSinkError
+from sinks.composite import CompositeSink
+from sinks.file import FileSink
+
+
+def break_file_sink(out: Path, event_type_dir: str = "order_placed") -> Path:
+    """Put a plain file where the sink needs a folder: its writes fail with a real OSError."""
+    out.mkdir(parents=True, exist_ok=True)
+    blocker = out / event_type_dir
+    blocker.write_text("not a directory")
+    return blocker
+
+
+def send_orders(client: httpx.Client, prefix: str, n: int) -> list[str]:
+    ids = [f"{prefix}-{i}" for i in range(n)]
+    body = {"events": [make_event("order.placed", event_id=i) for i in ids]}
+    response = client.post("/events/batch", json=body)
+    assert response.status_code == 202, response.text
+    return ids
+
+
+def test_sink_outage_then_recovery_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    blocker = break_file_sink(tmp_path / "out")
+    with live_server(make_settings(tmp_path)) as url, httpx.Client(base_url=url) as client:
+        ids = send_orders(client, "outage", 120)
+
+        def sink_reported_down() -> bool:
+            response = client.get("/ready")
+            return response.status_code == 503 and "sink:file" in response.json()["detail"]
+
+        poll_until(sink_reported_down, what="/ready naming the failing sink")
+        assert "bt_events_failed_total" in client.get("/metrics").text
+        ids += send_orders(client, "during", 30)  # still acknowledged while the sink is down
+        blocker.unlink()
+        poll_until(
+            lambda: all(output_id_counts(tmp_path / "out")[i] == 1 for i in ids),
+            what="delivery after recovery",
+        )
+        poll_until(lambda: client.get("/ready").status_code == 200, what="ready again")
+    counts = output_id_counts(tmp_path / "out")
+    assert set(counts) == set(ids) and max(counts.values()) == 1
+
+
+def test_one_sink_down_neither_blocks_nor_duplicates_the_other(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    blocker = break_file_sink(a)
+    sink = CompositeSink([FileSink(a, name="file-a"), FileSink(b, name="file-b")])
+    settings = make_settings(tmp_path)
+    with (
+        live_server(settings, create_app(settings, sink)) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        ids = send_orders(client, "fan", 80)
+        poll_until(lambda: all(output_id_counts(b)[i] == 1 for i in ids), what="healthy sink")
+        assert not output_id_counts(a)
+        more = send_orders(client, "fan2", 20)
+        poll_until(lambda: all(output_id_counts(b)[i] == 1 for i in more), what="still flowing")
+        blocker.unlink()
+        poll_until(lambda: all(output_id_counts(a)[i] == 1 for i in ids + more), what="catch up")
+        assert client.post("/flush").status_code == 200
+    for out in (a, b):
+        counts = output_id_counts(out)
+        assert set(counts) == set(ids + more) and max(counts.values()) == 1
+
+
+class GatedSink(FileSink):
+    """A real file sink that refuses poison events, or everything while `unusable` is set."""
+
+    def __init__(self, out: Path) -> None:
+        super().__init__(out, name="gated")
+        self.unusable = False
+
+    async def write(self, batch: Sequence[Envelope]) -> None:
+        if self.unusable:
+            raise PermanentSinkError("credentials rejected")
+        poison = [str(e["event_id"]) for e in batch if e["data"].get("poison")]
+        if poison:
+            raise PermanentSinkError("event too large for the target", poison)
+        await super().write(batch)
+
+
+def test_poison_events_are_dead_lettered_with_reason_and_others_delivered(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path)
+    sink = GatedSink(tmp_path / "out")
+    events = [make_event("order.placed", event_id=f"ok-{i}") for i in range(5)]
+    events[2]["data"]["poison"] = True
+    with (
+        live_server(settings, create_app(settings, sink)) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        assert client.post("/events/batch", json={"events": events}).status_code == 202
+        assert client.post("/flush").status_code == 200
+    counts = output_id_counts(tmp_path / "out")
+    assert set(counts) == {"ok-0", "ok-1", "ok-3", "ok-4"}
+    dead = [
+        orjson.loads(x)
+        for x in (tmp_path / "spool/dead_letter/gated.jsonl").read_bytes().splitlines()
+    ]
+    assert [(d["event"]["event_id"], d["reason"]) for d in dead] == [
+        ("ok-2", "event too large for the target")
+    ]
+
+
+def test_unusable_sink_keeps_events_and_reports_not_ready(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    sink = GatedSink(tmp_path / "out")
+    sink.unusable = True
+    with (
+        live_server(settings, create_app(settings, sink)) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        ids = send_orders(client, "held", 10)
+        poll_until(lambda: "credentials rejected" in client.get("/ready").text, what="not ready")
+        assert not (tmp_path / "spool/dead_letter/gated.jsonl").exists()
+        sink.unusable = False
+        poll_until(
+            lambda: all(output_id_counts(tmp_path / "out")[i] == 1 for i in ids),
+            what="delivered once the sink works",
+        )
+
+
+def _record(event: dict[str, Any]) -> bytes:
+    payload = orjson.dumps(event)
+    return b"%08x %s\n" % (zlib.crc32(payload), payload)
+
+
+def test_restart_skips_torn_and_corrupt_records_of_a_dead_writer(tmp_path: Path) -> None:
+    segments = tmp_path / "spool/segments"
+    segments.mkdir(parents=True)
+    good = [
+        make_event("order.placed", event_id=f"left-{i}", event_time="2025-01-15T10:00:00Z")
+        for i in range(3)
+    ]
+    corrupt = bytearray(_record(make_event("order.placed", event_id="bitrot")))
+    corrupt[20] ^= 0x01
+    torn = _record(make_event("order.placed", event_id="torn"))[:-15]
+    (segments / "00000000000000000001-999999-abcdef.seg").write_bytes(
+        _record(good[0]) + bytes(corrupt) + _record(good[1]) + _record(good[2]) + torn
+    )
+    with live_server(make_settings(tmp_path)) as url, httpx.Client(base_url=url) as client:
+        assert client.post("/flush").status_code == 200
+        counts = output_id_counts(tmp_path / "out")
+        assert set(counts) == {"left-0", "left-1", "left-2"}
+        assert "bt_spool_records_skipped_total 2.0" in client.get("/metrics").text
+        poll_until(lambda: not list(segments.glob("0000*.seg")), what="drained segment removed")
+
+
+def test_full_spool_answers_503_with_retry_after_and_keeps_acknowledged(tmp_path: Path) -> None:
+    blocker = break_file_sink(tmp_path / "out")
+    settings = make_settings(tmp_path, spool_max_bytes=64 * 1024)
+    acked: list[str] = []
+    with live_server(settings) as url, httpx.Client(base_url=url) as client:
+
+        def refused() -> bool:
+            ids = [f"cap-{len(acked)}-{i}" for i in range(20)]
+            body = {"events": [make_event("order.placed", event_id=i) for i in ids]}
+            response = client.post("/events/batch", json=body)
+            if response.status_code == 202:
+                acked.extend(ids)
+                return False
+            assert response.status_code == 503
+            assert response.headers["retry-after"] == "5"
+            return True
+
+        poll_until(refused, what="503 once the spool is full")
+        blocker.unlink()
+        poll_until(
+            lambda: all(output_id_counts(tmp_path / "out")[i] == 1 for i in acked),
+            what="acknowledged events delivered",
+        )
+
+
+async def test_concurrent_requests_share_fsyncs(tmp_path: Path) -> None:
+    with live_server(make_settings(tmp_path)) as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            responses = await asyncio.gather(
+                *(client.post("/events", json=make_event()) for _ in range(64))
+            )
+            assert all(r.status_code == 202 for r in responses)
+            metrics = (await client.get("/metrics")).text
+    commits = next(
+        float(line.split()[-1])
+        for line in metrics.splitlines()
+        if line.startswith("bt_spool_commit_seconds_count")
+    )
+    assert 1 <= commits < 64
