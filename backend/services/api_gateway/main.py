@@ -1,0 +1,141 @@
+"""api-gateway: the public surface of the BI platform (port 8000).
+
+`create_app(settings)` wires tracing, error rendering, CORS and the routers; the lifespan opens the
+PostgreSQL write store (audit reads and the gateway's own audit rows), the frontend token verifier
+and one pooled client per analytics service, and closes them on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Final
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
+
+from services.api_gateway import (
+    routes_audit,
+    routes_aw,
+    routes_config,
+    routes_jobs,
+    routes_reports,
+    routes_wwi,
+)
+from services.api_gateway.proxy import Upstream, close_all
+from shared.core.config import ConfigError, Settings, load_settings_or_exit
+from shared.core.errors import install_error_handlers
+from shared.core.otel import (
+    configure_otel,
+    instrument_fastapi,
+    instrument_sqlalchemy,
+    shutdown_otel,
+)
+from shared.core.security import FrontendTokenVerifier, warn_if_auth_disabled
+from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAME: Final = "api-gateway"
+SCHEMA_RETRY_SECONDS = 5.0
+
+
+def instrument_aiohttp() -> None:
+    """Client spans and W3C `traceparent` on every aiohttp session created from now on."""
+    instrumentor = AioHttpClientInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()
+
+
+async def _ensure_schema(app: FastAPI) -> None:
+    """Create the write-store schema, retrying while PostgreSQL is down (readiness waits)."""
+    while True:
+        try:
+            await create_schema(app.state.pg_engine)
+            app.state.schema_ready = True
+            return
+        except Exception as error:
+            logger.warning("write store not ready (%s); retrying", type(error).__name__)
+            await asyncio.sleep(SCHEMA_RETRY_SECONDS)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    warn_if_auth_disabled(settings, logger)
+    app.state.pg_engine = create_postgres_engine(settings)
+    instrument_sqlalchemy(app.state.pg_engine)
+    app.state.sessions = create_session_factory(app.state.pg_engine)
+    app.state.schema_ready = False
+    schema_task = asyncio.create_task(_ensure_schema(app))
+    verifier = FrontendTokenVerifier(settings) if settings.require_frontend_auth else None
+    app.state.frontend_verifier = verifier
+    instrument_aiohttp()  # before the sessions are created: it hooks ClientSession.__init__
+    app.state.upstreams = {
+        "aw": Upstream.open("aw-service", settings.aw_service_url, settings),
+        "wwi": Upstream.open("wwi-service", settings.wwi_service_url, settings),
+    }
+    try:
+        yield
+    finally:
+        schema_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await schema_task
+        await close_all(app.state.upstreams.values())
+        if verifier is not None:
+            await verifier.aclose()
+        await app.state.pg_engine.dispose()
+        shutdown_otel()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The gateway app; with no settings given, read and check them or exit 2 naming the fix."""
+    if settings is None:
+        settings = load_settings_or_exit(SERVICE_NAME)
+    else:
+        problems = settings.problems_for(SERVICE_NAME)
+        if problems:
+            raise ConfigError(problems)
+    configure_otel(
+        settings.otel_service_name or SERVICE_NAME,
+        endpoint=settings.otel_exporter_otlp_endpoint,
+        log_level=settings.log_level,
+    )
+    app = FastAPI(
+        title="otel-bi api-gateway",
+        description="Public API of the BI platform; see docs/api-gateway.md.",
+        version="1.0.0",
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    if settings.cors_allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "traceparent", "tracestate"],
+            expose_headers=["Content-Disposition", "x-trace-id", "x-span-id"],
+        )
+    instrument_fastapi(app)
+    for module in (routes_config, routes_aw, routes_wwi, routes_audit, routes_jobs,
+                   routes_reports):  # fmt: skip
+        app.include_router(module.router)
+    return app
+
+
+_app: FastAPI | None = None
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`uvicorn services.api_gateway.main:app` builds the app on first access (PEP 562), so
+    tests can import `create_app` without the process environment being a valid config."""
+    global _app
+    if name != "app":
+        raise AttributeError(name)
+    if _app is None:
+        _app = create_app()
+    return _app

@@ -1,0 +1,135 @@
+"""An OTLP/HTTP trace receiver on 127.0.0.1 for tests: decodes what services export.
+
+It accepts `POST /v1/traces` with an `ExportTraceServiceRequest` (protobuf, optionally gzip) as
+the OTLP/HTTP exporter sends it, answers with an empty `ExportTraceServiceResponse`, and keeps
+every span with its service name so tests can follow one trace across processes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
+
+
+@dataclass(frozen=True)
+class ReceivedSpan:
+    service: str
+    name: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str
+    kind: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def _value(any_value: Any) -> Any:
+    kind = any_value.WhichOneof("value")
+    return getattr(any_value, kind) if kind else None
+
+
+class OtlpReceiver:
+    """Use as a context manager; `endpoint` is what OTEL_EXPORTER_OTLP_ENDPOINT should be."""
+
+    def __init__(self) -> None:
+        self.spans: list[ReceivedSpan] = []
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> OtlpReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def snapshot(self) -> list[ReceivedSpan]:
+        with self._lock:
+            return list(self.spans)
+
+    def trace(self, trace_id: str) -> list[ReceivedSpan]:
+        return [span for span in self.snapshot() if span.trace_id == trace_id]
+
+    def wait_for(
+        self, predicate: Callable[[list[ReceivedSpan]], bool], *, timeout: float = 20.0
+    ) -> list[ReceivedSpan]:
+        """Poll until `predicate(all spans)` holds; raise with what arrived on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            spans = self.snapshot()
+            if predicate(spans):
+                return spans
+            time.sleep(0.1)
+        summary = sorted({(span.service, span.name) for span in self.snapshot()})
+        raise TimeoutError(f"spans never matched within {timeout}s; received: {summary}")
+
+    def _store(self, payload: bytes) -> None:
+        request = ExportTraceServiceRequest()
+        request.ParseFromString(payload)
+        received = []
+        for resource_spans in request.resource_spans:
+            resource = {kv.key: _value(kv.value) for kv in resource_spans.resource.attributes}
+            service = str(resource.get("service.name", ""))
+            for scope_spans in resource_spans.scope_spans:
+                for span in scope_spans.spans:
+                    received.append(
+                        ReceivedSpan(
+                            service=service,
+                            name=span.name,
+                            trace_id=span.trace_id.hex(),
+                            span_id=span.span_id.hex(),
+                            parent_span_id=span.parent_span_id.hex(),
+                            kind=span.kind,
+                            attributes={kv.key: _value(kv.value) for kv in span.attributes},
+                        )
+                    )
+        with self._lock:
+            self.spans += received
+            self.requests += 1
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                if self.path != "/v1/traces":
+                    self.send_error(404)
+                    return
+                try:
+                    receiver._store(body)
+                except Exception:
+                    self.send_error(400, "not an ExportTraceServiceRequest")
+                    return
+                data = ExportTraceServiceResponse().SerializeToString()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        return Handler
