@@ -8,10 +8,18 @@ rows once; the `event_date` term in the predicate lets delta-rs prune to the bat
 instead of scanning the whole table. delta-rs speaks the same Blob API to OneLake and to Azurite:
 `az://<workspace>/<path>` with the account endpoint, and either the account key (emulator) or a
 bearer token from the sink's Azure credential, refreshed before every write.
+
+Emulator mode: object_store (inside delta-rs) lists a table's log with the List Blobs `startFrom`
+parameter, which Azurite ignores (Azure/Azurite#2619), so a third commit fails with "Invalid table
+version". object_store filters client-side instead only when `use_emulator` is set, and then takes
+the emulator's address from the `AZURITE_BLOB_STORAGE_URL` variable alone, so for an emulator
+endpoint we set both (process-wide: one emulator address per process).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from urllib.parse import urlparse
 
 import pyarrow as pa
@@ -26,6 +34,20 @@ def table_uri(container: str, path: str) -> str:
     return f"az://{container}/{path}"
 
 
+EMULATOR_URL_VARIABLE = "AZURITE_BLOB_STORAGE_URL"
+
+
+def is_emulator_url(account_url: str) -> bool:
+    """A path-style account URL on a loopback address (Azurite), not a cloud endpoint."""
+    host = urlparse(account_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def storage_options(
     *,
     account_name: str,
@@ -35,6 +57,10 @@ def storage_options(
 ) -> dict[str, str]:
     """object_store options for the account at `account_url` (path-style URLs work too)."""
     options = {"account_name": account_name, "endpoint": account_url.rstrip("/")}
+    if is_emulator_url(account_url):
+        parsed = urlparse(account_url)
+        os.environ[EMULATOR_URL_VARIABLE] = f"{parsed.scheme}://{parsed.netloc}"
+        options = {"account_name": account_name, "use_emulator": "true"}
     if urlparse(account_url).scheme == "http":
         options["allow_http"] = "true"
     if account_key is not None:

@@ -172,20 +172,24 @@ class TestDelta:
     async def test_delta_table_reads_back_equal_and_a_retry_adds_nothing(
         self, azurite: Azurite, workspace: str, make_event: EventFactory
     ) -> None:
-        first = [make_event(session_id="s") for _ in range(3)]
-        second = [make_event(minutes=24 * 60) for _ in range(2)]
+        batches = [
+            [make_event(minutes=24 * 60 * (n % 2), session_id="s") for _ in range(3)]
+            for n in range(4)
+        ]
         sink = sink_for(azurite, workspace, output_format="delta")
-        await sink.write(first)
-        await sink.write(second)
-        await sink.write(second)  # retried after a lost response: no duplicate rows
+        for batch in batches:  # several commits: the log is listed from the read version
+            await sink.write(batch)
+        await sink.write(batches[-1])  # retried after a lost response: no duplicate rows
         options = await sink.delta_storage_options()
         uri = sink.table_uri("product_viewed")
         await sink.close()
 
         table = onelake_delta.read_table(uri, options)
-        assert table.num_rows == 5
+        assert table.num_rows == 12
         rebuilt = parquet_schema.rows_by_event_id(table.to_pylist())
-        assert rebuilt == {e["event_id"]: e for e in [*first, *second]}
+        assert rebuilt == {e["event_id"]: e for batch in batches for e in batch}
+        dates = {row["event_date"].isoformat() for row in table.to_pylist()}
+        assert dates == {"2025-01-15", "2025-01-16"}
         assert uri == f"az://{workspace}/{LAKEHOUSE}/Tables/product_viewed"
 
 
