@@ -21,6 +21,7 @@ help:
 deps:
 	@bash scripts/ensure-system-deps.sh
 	@$(UV) sync --frozen --quiet
+	@bash scripts/ensure-node-deps.sh
 
 lint: deps
 	$(UV) run --frozen ruff check .
@@ -33,14 +34,14 @@ pytest: deps
 test: lint pytest
 
 demo-data: deps
-	$(UV) run --frozen python -m demo build --out $(DEMO_DIR) --seed $(SEED) \
+	cd backend && $(UV) run --frozen python -m demo build --out $(DEMO_DIR) --seed $(SEED) \
 		$(if $(AW_DATA_DIR),--aw-data-dir $(AW_DATA_DIR)) $(if $(WWI_DATA_DIR),--wwi-data-dir $(WWI_DATA_DIR))
 
 up: deps
 	@$(UV) run --frozen python scripts/up.py
 
 bench: deps
-	$(UV) run --frozen python -m bench
+	$(UV) run --frozen python -m bench $(BENCH)
 
 token:
 	@$(UV) run --frozen python scripts/token.py
