@@ -1,7 +1,7 @@
 """Build the WideWorldImportersDW demo warehouse from the seeded generator.
 
 About 200,000 Fact.Sale lines at scale 1.0 over 2013-2016 (four calendar years), the orders and
-stock movements behind them, weekly purchase orders to seven goods suppliers, a stock holding per
+stock movements behind them, weekly purchase orders to six goods suppliers, a stock holding per
 item, and the cases of ``demo.wwi_planted``.
 """
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import sqlglot
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,8 +27,14 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    create_engine,
+    func,
+    select,
 )
+from sqlalchemy.dialects import mssql
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.types import TypeEngine
+from sqlglot import exp
 
 from demo import wwi_planted
 from demo.__main__ import main as cli_main
@@ -76,9 +83,6 @@ def _rows(path: Path, sql: str, params: list[object] | None = None) -> list[tupl
 def _need(folder: Path) -> None:
     if not folder.is_dir():
         pytest.skip(f"sample data folder {folder} is absent; real-file checks need it")
-
-
-# ---------------------------------------------------------------- names and types
 
 
 def _readme_columns() -> dict[str, list[tuple[str, str, bool]]]:
@@ -168,9 +172,6 @@ def test_duckdb_files_have_every_table_and_column_with_its_type(
         assert _rows(path, f'SELECT count(*) FROM "{table.schema}"."{table.name}"')[0][0] > 0, name
 
 
-# ---------------------------------------------------------------- determinism and reuse
-
-
 def test_same_seed_gives_identical_tables_and_another_seed_differs(tmp_path: Path) -> None:
     first = build_warehouses(tmp_path / "a", seed=7, scale=0.02)
     second = build_warehouses(tmp_path / "b", seed=7, scale=0.02)
@@ -254,9 +255,6 @@ def test_read_only_connection_rejects_writes(aw_demo_path: Path) -> None:
         con.close()
 
 
-# ---------------------------------------------------------------- generated AdventureWorks
-
-
 def test_aw_sales_lines_obey_the_warehouse_arithmetic(aw_demo_path: Path) -> None:
     for fact in ("FactInternetSales", "FactResellerSales"):
         bad = _rows(
@@ -335,9 +333,6 @@ def test_aw_has_seventeen_reps_with_a_quota_per_quarter(aw_demo_path: Path) -> N
               OR pr.PromotionKey IS NULL""",
     )
     assert orphans == [(0,)]
-
-
-# ---------------------------------------------------------------- generated WWI and planted cases
 
 
 def test_wwi_facts_are_consistent_with_each_other(wwi_demo_path: Path) -> None:
@@ -462,9 +457,6 @@ def test_planted_demand_spike_is_the_largest_last_week_jump(wwi_demo_path: Path)
     assert runner_up < ratio / 2
 
 
-# ---------------------------------------------------------------- real files
-
-
 @pytest.fixture(scope="module")
 def real_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """AdventureWorksDW and WideWorldImportersDW loaded from /work/shared/data (small scale)."""
@@ -540,3 +532,33 @@ def test_real_wwi_export_artefacts_are_undone(real_dir: Path) -> None:
     with_goods = sum(1 for r in (WWI_DIR / "fact_purchase.csv").read_text().splitlines()[1:]
                      if int(r.split("|")[7]) > 0)  # fmt: skip
     assert receipts == with_goods
+
+
+@pytest.mark.parametrize("warehouse", ["aw", "wwi"])
+def test_every_table_compiles_to_t_sql_that_sqlglot_parses(warehouse: str) -> None:
+    dialect = mssql.dialect()  # type: ignore[no-untyped-call]
+    for name, table in TABLES[warehouse].items():
+        ddl = str(CreateTable(table).compile(dialect=dialect))
+        parsed = sqlglot.parse_one(ddl, read="tsql")
+        assert parsed.find(exp.Schema) is not None, name
+        query = str(select(table).compile(dialect=dialect))
+        assert (
+            f"[{table.schema}].[{table.name}]" in query or f"{table.schema}.[{table.name}]" in query
+        )
+
+
+def test_sqlalchemy_core_queries_run_on_the_read_only_duckdb_file(wwi_demo_path: Path) -> None:
+    engine = create_engine(f"duckdb:///{wwi_demo_path}", connect_args={"read_only": True})
+    sale, item = wwi_tables.Sale, wwi_tables.StockItem
+    query = (
+        select(item.c["Stock Item"], func.sum(sale.c["Quantity"]).label("quantity"))
+        .join(item, item.c["Stock Item Key"] == sale.c["Stock Item Key"])
+        .where(item.c["Stock Item Key"] == wwi_planted.SPIKE_STOCK_ITEM_KEY)
+        .group_by(item.c["Stock Item"])
+    )
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+    finally:
+        engine.dispose()
+    assert len(rows) == 1 and rows[0][0] == wwi_planted.SPIKE_STOCK_ITEM and rows[0][1] > 0
