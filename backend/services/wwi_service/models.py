@@ -102,7 +102,7 @@ class SupplierScoresResponse(BaseModel):
     window: Period | None
     top_n: int
     weights: dict[str, float]
-    suppliers: list[SupplierScoreModel]
+    items: list[SupplierScoreModel]
 
 
 class BusinessEventModel(BaseModel):
