@@ -148,6 +148,7 @@ class BaseSink(ABC):
         self._opened = False
         self.dropped = 0
         self.sent = 0
+        self.failures = 0
 
     @abstractmethod
     async def open(self) -> None:
@@ -257,6 +258,7 @@ class BaseSink(ABC):
                 await self.write(batch)
                 return
             except (RetryableSinkError, OSError, TimeoutError) as exc:
+                self.failures += 1
                 attempt += 1
                 if attempt > self.retry_attempts:
                     raise
