@@ -46,10 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         source = f"real files in {dirs[name]}" if dirs[name] else f"generator seed={args.seed}"
         print(f"{name}: from {source}, scale={args.scale}", flush=True)
-        outcome = build_warehouse(
-            name, args.out, seed=args.seed, scale=args.scale, data_dir=dirs[name],
-            progress=_print_table,
-        )  # fmt: skip
+        try:
+            outcome = build_warehouse(
+                name, args.out, seed=args.seed, scale=args.scale, data_dir=dirs[name],
+                progress=_print_table,
+            )  # fmt: skip
+        except (FileNotFoundError, ValueError) as error:
+            print(f"{name}: not built: {error}", file=sys.stderr, flush=True)
+            return 2
         state = "built" if outcome.rebuilt else "up to date, nothing rebuilt"
         print(f"{name}: {state}: {outcome.path} ({outcome.seconds:.2f}s)", flush=True)
     return 0

@@ -243,6 +243,18 @@ def test_cli_rejects_bad_options_naming_them(
     assert not (tmp_path / "aw.duckdb").exists()
 
 
+def test_cli_reports_missing_source_files_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    args = ["build", "--out", str(tmp_path / "out"), "--only", "aw", "--aw-data-dir", str(empty)]
+    assert cli_main(args) == 2
+    err = capsys.readouterr().err
+    assert "FactInternetSales.csv" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "aw.duckdb").exists()
+
+
 def test_read_only_connection_rejects_writes(aw_demo_path: Path) -> None:
     con = duckdb.connect(str(aw_demo_path), read_only=True)
     try:
