@@ -1,0 +1,134 @@
+"""The whole service (real uvicorn, spool, drainer) delivering to the cloud sinks' local peers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from azure.storage.blob import BlobServiceClient
+from azurite import ACCOUNT_KEY, Azurite
+from bt_testkit import live_server, make_event, make_settings, poll_until
+from eventhub_peer import EventHubPeer
+
+LAKEHOUSE = "7d3e9b1a-5c2f-4e8d-9a61-0b4c2e7f1a93"
+
+
+def send(client: httpx.Client, prefix: str, n: int, session: str = "sess-1") -> list[str]:
+    ids = [f"{prefix}-{i}" for i in range(n)]
+    events = [make_event("product.viewed", event_id=i, session_id=session) for i in ids]
+    response = client.post("/events/batch", json={"events": events})
+    assert response.status_code == 202, response.text
+    return ids
+
+
+def pending_bytes(client: httpx.Client) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith("bt_spool_pending_bytes "):
+            return float(line.split()[1])
+    raise AssertionError("bt_spool_pending_bytes missing from /metrics")
+
+
+def hub_ids(peer: EventHubPeer) -> Counter[str]:
+    return Counter(str(e.json()["event_id"]) for e in peer.received)
+
+
+def lake_ids(service: BlobServiceClient, workspace: str) -> Counter[str]:
+    container = service.get_container_client(workspace)
+    ids: Counter[str] = Counter()
+    for blob in container.list_blobs(name_starts_with=f"{LAKEHOUSE}/Files/"):
+        for line in container.download_blob(blob.name).readall().splitlines():
+            ids[str(orjson.loads(line)["event_id"])] += 1
+    return ids
+
+
+def test_refused_token_is_reported_by_ready_and_events_wait_for_it(tmp_path: Path) -> None:
+    with EventHubPeer(hub_name="bt") as peer:
+        peer.refuse_tokens = True
+        settings = make_settings(
+            tmp_path,
+            sink_type="eventhub",
+            event_hub_connection_string=peer.connection_string,
+            event_hub_name="bt",
+        )
+        with live_server(settings) as url, httpx.Client(base_url=url) as client:
+            ids = send(client, "held", 5)
+
+            def refusal_reported() -> bool:
+                response = client.get("/ready")
+                detail = response.json()
+                return (
+                    response.status_code == 503
+                    and "sink:eventhub" in detail["detail"]
+                    and "refused our credentials" in response.text
+                )
+
+            poll_until(refusal_reported, what="/ready naming the refused Event Hubs token")
+            assert peer.received == []
+            assert pending_bytes(client) > 0  # the events are kept, not dropped
+            peer.refuse_tokens = False  # credentials fixed: the kept events go out
+            poll_until(lambda: set(ids) <= set(hub_ids(peer)), what="delivery after the fix")
+            poll_until(lambda: client.get("/ready").status_code == 200, what="ready again")
+
+
+@pytest.mark.parametrize("down", ["eventhub", "onelake"])
+def test_composite_outage_of_one_peer_blocks_nothing_and_loses_nothing(
+    tmp_path: Path,
+    azurite: Azurite,
+    blob_service: BlobServiceClient,
+    workspace: str,
+    down: str,
+) -> None:
+    peer = EventHubPeer(hub_name="bt")
+    peer.start()
+    settings = make_settings(
+        tmp_path,
+        sink_type="composite",
+        composite_sinks="eventhub,onelake",
+        event_hub_connection_string=peer.connection_string,
+        event_hub_name="bt",
+        onelake_workspace_id=workspace,
+        onelake_lakehouse_id=LAKEHOUSE,
+        onelake_account_url=azurite.account_url,
+        onelake_account_key=ACCOUNT_KEY,
+    )
+    stop, start = (peer.stop, peer.start) if down == "eventhub" else (azurite.stop, azurite.start)
+
+    def at_hub(ids: list[str]) -> bool:
+        return set(ids) <= set(hub_ids(peer))
+
+    def at_lake(ids: list[str]) -> bool:
+        return set(ids) <= set(lake_ids(blob_service, workspace))
+
+    healthy = at_lake if down == "eventhub" else at_hub
+    try:
+        with live_server(settings) as url, httpx.Client(base_url=url) as client:
+            before = send(client, "before", 30)
+            poll_until(lambda: at_hub(before) and at_lake(before), what="both before outage")
+            stop()
+            try:
+                during = send(client, "during", 30, session="sess-2")  # acknowledged while down
+                poll_until(lambda: healthy(before + during), what="the other sink keeps going")
+                poll_until(
+                    lambda: f"sink:{down}" in client.get("/ready").text, what="outage reported"
+                )
+            finally:
+                start()
+            after = send(client, "after", 10)
+            everything = before + during + after
+            poll_until(lambda: at_hub(everything), what="hub has everything")
+            poll_until(lambda: at_lake(everything), what="OneLake has everything")
+            assert client.post("/flush").status_code == 200
+            poll_until(lambda: client.get("/ready").status_code == 200, what="ready again")
+    finally:
+        peer.stop()
+    lake = lake_ids(blob_service, workspace)
+    assert set(lake) == set(everything) and max(lake.values()) == 1
+    hub = hub_ids(peer)
+    assert set(hub) == set(everything)
+    if down == "onelake":  # the hub's cursor never moved back: nothing was sent to it twice
+        assert max(hub.values()) == 1
+    bodies = {e.json()["event_id"]: e.body for e in peer.received}
+    assert all(e.body == bodies[e.json()["event_id"]] for e in peer.received)  # dups identical
