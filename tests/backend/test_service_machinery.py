@@ -30,8 +30,9 @@ from shared.db.postgres import create_postgres_engine, create_schema, create_ses
 from tests.support.live_server import live_server, poll_until
 
 SECRET = "s" * 48
-items = Table("items", MetaData(), Column("Item Key", Integer), Column("Name", Unicode(20)),
-              schema="dbo")  # fmt: skip
+items = Table(
+    "items", MetaData(), Column("Item Key", Integer), Column("Name", Unicode(20)), schema="dbo"
+)
 router = APIRouter()
 
 
@@ -60,8 +61,9 @@ async def count_job(ctx: JobContext) -> dict[str, Any]:
 
 
 JOB = JobSpec("aw.test.count", {"hour": "2", "minute": "0"}, count_job)
-SPEC = ServiceSpec(name="aw-service", domain="aw", create_warehouse=create_aw_engine,
-                   routers=[router], jobs=[JOB])  # fmt: skip
+SPEC = ServiceSpec(
+    name="aw-service", domain="aw", create_warehouse=create_aw_engine, routers=[router], jobs=[JOB]
+)
 
 
 @pytest.fixture(scope="module")
@@ -159,8 +161,16 @@ async def test_racing_replicas_run_a_tick_once(postgres_url: str, warehouse_dir:
     engine = create_postgres_engine(settings)
     await create_schema(engine)
     warehouse = WarehouseClient(create_aw_engine(settings), name="aw")
-    runners = [JobRunner(service="aw-service", domain="aw", settings=settings, warehouse=warehouse,
-                         sessions=create_session_factory(engine)) for _ in range(3)]  # fmt: skip
+    runners = [
+        JobRunner(
+            service="aw-service",
+            domain="aw",
+            settings=settings,
+            warehouse=warehouse,
+            sessions=create_session_factory(engine),
+        )
+        for _ in range(3)
+    ]
     tick = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     outcomes = await asyncio.gather(*(runner.run_tick(JOB, tick) for runner in runners))
     assert sorted(outcome.claimed for outcome in outcomes) == [False, False, True]
@@ -209,8 +219,13 @@ async def test_tick_missed_while_store_down_is_recorded_as_failed_once_back(
     engine = create_postgres_engine(settings)
     await create_schema(engine)
     warehouse = WarehouseClient(create_aw_engine(settings), name="aw")
-    runner = JobRunner(service="aw-service", domain="aw", settings=settings, warehouse=warehouse,
-                       sessions=create_session_factory(engine))  # fmt: skip
+    runner = JobRunner(
+        service="aw-service",
+        domain="aw",
+        settings=settings,
+        warehouse=warehouse,
+        sessions=create_session_factory(engine),
+    )
     own_postgres.stop("immediate")
     tick = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
     outcome = await runner.run_tick(JOB, tick)
@@ -219,8 +234,11 @@ async def test_tick_missed_while_store_down_is_recorded_as_failed_once_back(
     await runner.flush_unrecorded()
     assert runner.pending == 0
     async with engine.connect() as connection:
-        runs = (await connection.execute(text("SELECT job_id, status, scheduled_for, error "
-                                              "FROM job_executions"))).all()  # fmt: skip
+        runs = (
+            await connection.execute(
+                text("SELECT job_id, status, scheduled_for, error FROM job_executions")
+            )
+        ).all()
     assert [(r.job_id, r.status, r.scheduled_for) for r in runs] == [
         ("aw.test.count", "failed", tick)
     ]

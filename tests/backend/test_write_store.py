@@ -45,8 +45,15 @@ async def engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def _entry(i: int) -> AuditEntry:
-    return AuditEntry(domain="aw", action="sales.kpis", actor=f"user-{i}", outcome="success",
-                      parameters={"i": i}, status_code=200, duration_ms=1.5)  # fmt: skip
+    return AuditEntry(
+        domain="aw",
+        action="sales.kpis",
+        actor=f"user-{i}",
+        outcome="success",
+        parameters={"i": i},
+        status_code=200,
+        duration_ms=1.5,
+    )
 
 
 async def test_schema_has_all_ten_tables_and_creating_it_again_is_harmless(
@@ -59,17 +66,27 @@ async def test_schema_has_all_ten_tables_and_creating_it_again_is_harmless(
 
 
 @pytest.mark.parametrize("table", ["audit_log", "export_records"])
-@pytest.mark.parametrize("statement", ["UPDATE {t} SET actor = 'x'", "DELETE FROM {t}",
-                                       "TRUNCATE {t}"])  # fmt: skip
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {t} SET actor = 'x'", "DELETE FROM {t}", "TRUNCATE {t}"]
+)
 async def test_immutable_tables_reject_changes_in_the_database(
     engine: AsyncEngine, table: str, statement: str
 ) -> None:
     sessions = create_session_factory(engine)
     assert await write_audit(sessions, _entry(1))
     async with sessions.begin() as session:
-        await record_export(session, domain="aw", view="sales-history", format="xlsx",
-                            filename="a.xlsx", row_count=1, size_bytes=10, sha256="0" * 64,
-                            actor="u", parameters={})  # fmt: skip
+        await record_export(
+            session,
+            domain="aw",
+            view="sales-history",
+            format="xlsx",
+            filename="a.xlsx",
+            row_count=1,
+            size_bytes=10,
+            sha256="0" * 64,
+            actor="u",
+            parameters={},
+        )
     with pytest.raises(DBAPIError, match="immutable"):
         async with engine.begin() as connection:
             await connection.execute(text(statement.format(t=table)))
@@ -80,8 +97,12 @@ async def test_immutable_tables_reject_changes_in_the_database(
 
 async def test_second_claim_of_the_same_tick_loses(engine: AsyncEngine) -> None:
     tick = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)
-    values = {"job_id": "aw.daily.forecast", "service": "aw-service", "scheduled_for": tick,
-              "status": "running"}  # fmt: skip
+    values = {
+        "job_id": "aw.daily.forecast",
+        "service": "aw-service",
+        "scheduled_for": tick,
+        "status": "running",
+    }
     async with engine.begin() as connection:
         await connection.execute(insert(JobExecution).values(**values))
     with pytest.raises(IntegrityError):
@@ -110,10 +131,12 @@ async def test_audit_chain_breaks_at_a_row_a_superuser_altered(engine: AsyncEngi
         await connection.execute(text("SET LOCAL session_replication_role = replica"))
         altered = (
             await connection.execute(
-                text("UPDATE audit_log SET actor = 'mallory' WHERE id = "
-                     "(SELECT id FROM audit_log ORDER BY id OFFSET 6 LIMIT 1) RETURNING id")
+                text(
+                    "UPDATE audit_log SET actor = 'mallory' WHERE id = "
+                    "(SELECT id FROM audit_log ORDER BY id OFFSET 6 LIMIT 1) RETURNING id"
+                )
             )
-        ).scalar_one()  # fmt: skip
+        ).scalar_one()
     async with sessions() as session:
         report = await verify_audit_chain(session)
     assert not report.ok
@@ -124,10 +147,18 @@ async def test_audit_chain_breaks_at_a_row_a_superuser_altered(engine: AsyncEngi
 async def test_export_record_round_trip(engine: AsyncEngine) -> None:
     sessions = create_session_factory(engine)
     async with sessions.begin() as session:
-        record_id = await record_export(session, domain="wwi", view="supplier-scores",
-                                        format="pdf", filename="s.pdf", row_count=3,
-                                        size_bytes=1234, sha256="a" * 64, actor="alice",
-                                        parameters={"top_n": 3})  # fmt: skip
+        record_id = await record_export(
+            session,
+            domain="wwi",
+            view="supplier-scores",
+            format="pdf",
+            filename="s.pdf",
+            row_count=3,
+            size_bytes=1234,
+            sha256="a" * 64,
+            actor="alice",
+            parameters={"top_n": 3},
+        )
     async with sessions() as session:
         row = await session.get(ExportRecord, record_id)
     assert row is not None and row.parameters == {"top_n": 3} and row.actor == "alice"
