@@ -15,6 +15,7 @@ from fabric_sinks import create_sink_from_config
 from sinks.base import PermanentSinkError, RetryableSinkError, Sink
 from sinks.eventhub import EventHubSink
 from sinks.registry import create_sink
+from telemetry_client import BusinessTelemetryClient
 
 EventFactory = Callable[..., dict[str, Any]]
 
@@ -220,3 +221,36 @@ class TestConfiguration:
         await from_env.close()
         await from_config.close()
         assert [e.json() for e in hub.received] == [first, second]
+
+
+async def test_sdk_client_from_env_sends_a_session_to_the_hub(
+    hub: EventHubPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spec's SDK example, with `FABRIC_SINK_TYPE=eventhub` pointing at the peer."""
+    monkeypatch.setenv("FABRIC_SINK_TYPE", "eventhub")
+    monkeypatch.setenv("FABRIC_EVENT_HUB_CONNECTION_STRING", hub.connection_string)
+    monkeypatch.setenv("FABRIC_ENVIRONMENT", "sdk-test")
+    client = BusinessTelemetryClient.from_env(FabricSettings())
+    assert isinstance(client.sink, EventHubSink)
+    await client.start()
+    async with client.session_context(session_id="sess-123"):
+        await client.emit_product_viewed(
+            product_id="prod-456",
+            product_name="Premium Widget",
+            category="electronics",
+            price=99.99,
+        )
+    await client.stop()
+
+    types = [(e.application_properties["event_type"], e.partition_key) for e in hub.received]
+    assert types == [
+        ("customer.session_started", "sess-123"),
+        ("product.viewed", "sess-123"),
+        ("customer.session_ended", "sess-123"),
+    ]
+    viewed = hub.received[1].json()
+    assert (viewed["product_id"], viewed["price"], viewed["environment"]) == (
+        "prod-456",
+        99.99,
+        "sdk-test",
+    )
