@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 SERVICE_NAME: Final = "api-gateway"
 SCHEMA_RETRY_SECONDS = 5.0
+SCHEMA_FIRST_TRY_SECONDS = 15.0
 
 
 def instrument_aiohttp() -> None:
@@ -52,6 +53,7 @@ def instrument_aiohttp() -> None:
 
 async def _ensure_schema(app: FastAPI) -> None:
     """Create the write-store schema, retrying while PostgreSQL is down (readiness waits)."""
+    await asyncio.sleep(SCHEMA_RETRY_SECONDS)
     while True:
         try:
             await create_schema(app.state.pg_engine)
@@ -70,7 +72,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     instrument_sqlalchemy(app.state.pg_engine)
     app.state.sessions = create_session_factory(app.state.pg_engine)
     app.state.schema_ready = False
-    schema_task = asyncio.create_task(_ensure_schema(app))
+    schema_task: asyncio.Task[None] | None = None
+    try:
+        # Usually quick: done before the first request so audit writes never race it.
+        await asyncio.wait_for(create_schema(app.state.pg_engine), timeout=SCHEMA_FIRST_TRY_SECONDS)
+        app.state.schema_ready = True
+    except Exception as error:
+        logger.warning("write store not ready (%s); retrying in background", type(error).__name__)
+        schema_task = asyncio.create_task(_ensure_schema(app))
     verifier = FrontendTokenVerifier(settings) if settings.require_frontend_auth else None
     app.state.frontend_verifier = verifier
     instrument_aiohttp()  # before the sessions are created: it hooks ClientSession.__init__
@@ -81,9 +90,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        schema_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await schema_task
+        if schema_task is not None:
+            schema_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await schema_task
         await close_all(app.state.upstreams.values())
         if verifier is not None:
             await verifier.aclose()
