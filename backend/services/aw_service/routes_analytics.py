@@ -1,0 +1,140 @@
+"""Live AdventureWorks analytics: KPIs, history, forecast, rep scores, product demand.
+
+Each call is audited once (action `sales.kpis`, ... with the effective parameters). Responses are
+serialised straight from the computed model (it was validated when built), so the service adds
+no second validation pass; `response_model` still documents every field in OpenAPI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from services.aw_service import analytics
+from services.aw_service.analytics_common import NoSalesData
+from services.aw_service.forecasting import NotEnoughHistory
+from services.aw_service.models import (
+    ProductDemandReport,
+    RepScores,
+    SalesForecast,
+    SalesHistory,
+    SalesKpis,
+)
+from shared.core.deps import Ctx
+from shared.core.errors import ProblemError
+
+router = APIRouter(tags=["aw analytics"])
+
+MAX_HISTORY_DAYS = 3660
+MAX_HORIZON_DAYS = 365
+MAX_TOP_N = 1000
+
+DaysBack = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=MAX_HISTORY_DAYS,
+        description="Days up to and including the latest order date (default "
+        "DEFAULT_HISTORY_DAYS); the whole four years of the sample fit",
+    ),
+]
+HorizonDays = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=MAX_HORIZON_DAYS,
+        description="Days to forecast after the latest order date (default FORECAST_HORIZON_DAYS)",
+    ),
+]
+TopN = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_TOP_N, description="List length (default RANKING_DEFAULT_TOP_N)"),
+]
+Year = Annotated[
+    int | None,
+    Query(
+        ge=1900,
+        le=9999,
+        description="Calendar year to report (default: the latest complete year in the "
+        "warehouse); must be a year with orders",
+    ),
+]
+
+
+def json_response(model: BaseModel) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+async def computed(work: Callable[[], Awaitable[Any]]) -> Any:
+    """Run an analytic; no data to compute from is a 503 the caller may retry later."""
+    try:
+        return await work()
+    except (NoSalesData, NotEnoughHistory) as missing:
+        raise ProblemError(
+            503, f"the warehouse cannot answer yet: {missing}", extra={"dependency": "warehouse"}
+        ) from None
+
+
+@router.get("/sales/kpis", response_model=SalesKpis)
+async def sales_kpis(ctx: Ctx, year: Year = None) -> Response:
+    """Revenue per channel and in total, orders, units, average order value, gross margin and
+    margin % for the whole warehouse and for `year` against the year before, with growth."""
+    result = await ctx.audited(
+        "sales.kpis",
+        {"year": year},
+        lambda: computed(lambda: analytics.sales_kpis(ctx.warehouse, year)),
+    )
+    return json_response(result)
+
+
+@router.get("/sales/history", response_model=SalesHistory)
+async def sales_history(ctx: Ctx, days_back: DaysBack = None) -> Response:
+    """Daily and monthly revenue, orders and units per channel for the last `days_back` days
+    of the warehouse (zero-filled)."""
+    days = days_back or ctx.settings.default_history_days
+    result = await ctx.audited(
+        "sales.history",
+        {"days_back": days},
+        lambda: computed(lambda: analytics.sales_history(ctx.warehouse, days)),
+    )
+    return json_response(result)
+
+
+@router.get("/sales/forecast", response_model=SalesForecast)
+async def sales_forecast(ctx: Ctx, horizon_days: HorizonDays = None) -> Response:
+    """Daily revenue forecast after the latest order date: linear and seasonal regressions
+    backtested on held-back days; the better one's points with 95 % prediction intervals."""
+    horizon = horizon_days or ctx.settings.forecast_horizon_days
+    result = await ctx.audited(
+        "sales.forecast",
+        {"horizon_days": horizon},
+        lambda: computed(lambda: analytics.sales_forecast(ctx.warehouse, horizon)),
+    )
+    return json_response(result)
+
+
+@router.get("/reps/scores", response_model=RepScores)
+async def rep_scores(ctx: Ctx, top_n: TopN = None, year: Year = None) -> Response:
+    """Sales reps ranked by score: reseller revenue, orders and quota attainment of `year`."""
+    count = top_n or ctx.settings.ranking_default_top_n
+    result = await ctx.audited(
+        "reps.scores",
+        {"top_n": count, "year": year},
+        lambda: computed(lambda: analytics.rep_scores(ctx.warehouse, count, year)),
+    )
+    return json_response(result)
+
+
+@router.get("/products/demand", response_model=ProductDemandReport)
+async def product_demand(ctx: Ctx, top_n: TopN = None) -> Response:
+    """Products by units over the last 12 complete months: revenue, share and monthly trend."""
+    count = top_n or ctx.settings.ranking_default_top_n
+    result = await ctx.audited(
+        "products.demand",
+        {"top_n": count},
+        lambda: computed(lambda: analytics.product_demand(ctx.warehouse, count)),
+    )
+    return json_response(result)

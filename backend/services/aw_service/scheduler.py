@@ -1,0 +1,119 @@
+"""aw-service's scheduled jobs: forecast, scores and data quality, each once per tick.
+
+The shared runner (`shared.core.jobs`) claims the tick, opens the root span and records the run;
+the bodies here compute and append their results with the run's id, all rows of a run in one
+transaction, and return the summary shown in the job history.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import insert
+
+from services.aw_service import analytics
+from services.aw_service.routes_analytics import MAX_TOP_N
+from shared.core.jobs import JobContext, JobSpec
+from shared.db.results import AwForecast, AwProductDemand, AwRepScore
+
+logger = logging.getLogger(__name__)
+
+
+async def forecast_job(ctx: JobContext) -> Mapping[str, Any]:
+    """Forecast FORECAST_HORIZON_DAYS days and append the points to `aw_forecasts`."""
+    forecast = await analytics.sales_forecast(ctx.warehouse, ctx.settings.forecast_horizon_days)
+    chosen = next(b for b in forecast.backtests if b.model == forecast.model)
+    rows = [
+        {
+            "run_id": ctx.run_id,
+            "forecast_date": point.date,
+            "model": forecast.model,
+            "predicted_revenue": point.predicted_revenue,
+            "lower_bound": point.lower_bound,
+            "upper_bound": point.upper_bound,
+            "backtest_mape": chosen.mape_pct,
+            "backtest_mae": chosen.mae,
+            "anchor_date": forecast.anchor_date,
+        }
+        for point in forecast.points
+    ]
+    async with ctx.sessions.begin() as session:
+        await session.execute(insert(AwForecast).values(rows))
+    return {
+        "anchor_date": forecast.anchor_date.isoformat(),
+        "horizon_days": forecast.horizon_days,
+        "model": forecast.model,
+        "selection": forecast.selection,
+        "backtests": [b.model_dump() for b in forecast.backtests],
+        "rows": len(rows),
+    }
+
+
+async def scores_job(ctx: JobContext) -> Mapping[str, Any]:
+    """Score every rep and rank every product sold; append both snapshots in one transaction."""
+    scores = await analytics.rep_scores(ctx.warehouse, MAX_TOP_N)
+    demand = await analytics.product_demand(ctx.warehouse, MAX_TOP_N)
+    rep_rows = [
+        {
+            "run_id": ctx.run_id,
+            "employee_key": rep.employee_key,
+            "rep_name": rep.rep_name,
+            "territory": rep.territory,
+            "revenue": rep.revenue,
+            "orders": rep.orders,
+            "quota": rep.quota,
+            "attainment": rep.attainment_pct,
+            "score": rep.score,
+            "rank": rep.rank,
+            "period_start": scores.period_start,
+            "period_end": scores.period_end,
+        }
+        for rep in scores.reps
+    ]
+    product_rows = [
+        {
+            "run_id": ctx.run_id,
+            "product_key": item.product_key,
+            "product_name": item.product_name,
+            "category": item.category,
+            "units": item.units,
+            "revenue": item.revenue,
+            "revenue_share": item.revenue_share_pct,
+            "trend_slope": item.trend_units_per_month,
+            "rank": item.rank,
+        }
+        for item in demand.products
+    ]
+    async with ctx.sessions.begin() as session:
+        if rep_rows:
+            await session.execute(insert(AwRepScore).values(rep_rows))
+        if product_rows:
+            await session.execute(insert(AwProductDemand).values(product_rows))
+    return {
+        "anchor_date": scores.anchor_date.isoformat(),
+        "year": scores.year,
+        "reps": len(rep_rows),
+        "products": len(product_rows),
+        "demand_period": [demand.period_start.isoformat(), demand.period_end.isoformat()],
+    }
+
+
+async def data_quality_job(ctx: JobContext) -> Mapping[str, Any]:
+    """Run every data-quality check; the report (each check's result) is the run's result."""
+    report = await analytics.run_checks(ctx.warehouse, ctx.scheduled_for.date())
+    if report.failed:
+        failed = [c.name for c in report.checks if c.status == "fail"]
+        logger.warning("aw data quality: %s checks failed: %s", report.failed, ", ".join(failed))
+    return report.model_dump(mode="json")
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("aw.daily.forecast", {"hour": "2", "minute": "0"}, forecast_job,
+            "Recompute the sales forecast into aw_forecasts"),
+    JobSpec("aw.daily.scores", {"hour": "2", "minute": "30"}, scores_job,
+            "Recompute rep scores and product demand into aw_rep_scores / aw_product_demand"),
+    JobSpec("aw.daily.data_quality", {"hour": "3", "minute": "0"}, data_quality_job,
+            "Data-quality checks on the AdventureWorks warehouse"),
+)  # fmt: skip

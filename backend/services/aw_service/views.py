@@ -1,0 +1,68 @@
+"""The four AdventureWorks views as export tables: the JSON endpoint's rows, column for column.
+
+The column names are the JSON field names, so a download and the JSON answer can be compared
+row by row; series views (history, forecast) carry a line chart for the PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+
+from services.aw_service.models import ProductDemandReport, RepScores, SalesForecast, SalesHistory
+from shared.core.export import ChartSpec, ExportTable
+
+HISTORY_COLUMNS = (
+    "period", "revenue", "internet_revenue", "reseller_revenue", "orders", "internet_orders",
+    "reseller_orders", "units", "internet_units", "reseller_units",
+)  # fmt: skip
+FORECAST_COLUMNS = ("date", "predicted_revenue", "lower_bound", "upper_bound")
+REP_COLUMNS = (
+    "rank", "employee_key", "rep_name", "territory", "revenue", "orders", "quota",
+    "attainment_pct", "score",
+)  # fmt: skip
+PRODUCT_COLUMNS = (
+    "rank", "product_key", "product_name", "category", "units", "revenue", "revenue_share_pct",
+    "trend_units_per_month",
+)  # fmt: skip
+
+
+def _rows(items: Sequence[BaseModel], columns: Sequence[str]) -> list[list[object]]:
+    return [[getattr(item, name) for name in columns] for item in items]
+
+
+def history_table(history: SalesHistory) -> ExportTable:
+    return ExportTable(
+        title=f"AW daily sales {history.start_date} to {history.end_date}",
+        columns=HISTORY_COLUMNS,
+        rows=_rows(history.daily, HISTORY_COLUMNS),
+        chart=ChartSpec(x="period", y=("revenue", "internet_revenue", "reseller_revenue")),
+    )
+
+
+def forecast_table(forecast: SalesForecast) -> ExportTable:
+    errors = "; ".join(f"{b.model} MAE {b.mae:,.2f}" for b in forecast.backtests)
+    return ExportTable(
+        title=f"AW revenue forecast after {forecast.anchor_date} "
+        f"({forecast.model} model; {errors})",
+        columns=FORECAST_COLUMNS,
+        rows=_rows(forecast.points, FORECAST_COLUMNS),
+        chart=ChartSpec(x="date", y=("predicted_revenue", "lower_bound", "upper_bound")),
+    )
+
+
+def rep_scores_table(scores: RepScores) -> ExportTable:
+    return ExportTable(
+        title=f"AW sales rep scores {scores.year}",
+        columns=REP_COLUMNS,
+        rows=_rows(scores.reps, REP_COLUMNS),
+    )
+
+
+def product_demand_table(demand: ProductDemandReport) -> ExportTable:
+    return ExportTable(
+        title=f"AW product demand {demand.period_start} to {demand.period_end}",
+        columns=PRODUCT_COLUMNS,
+        rows=_rows(demand.products, PRODUCT_COLUMNS),
+    )
