@@ -9,28 +9,21 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import duckdb
-import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
 from demo.build import build_warehouse
-from services.aw_service.main import create_app
-from shared.core.config import Settings, build_settings
-from shared.core.security import mint_internal_token
+from shared.core.config import build_settings
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import create_aw_engine
-from tests.support.live_server import live_server, poll_until
+from tests.backend.aw.support import LiveService, admin_sql, make_settings, serve
 
 AW_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "adventureworks-dw"
 
@@ -86,81 +79,15 @@ def duck(aw_demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     yield from duck_query(aw_demo_path, tmp_path_factory.mktemp("aw-duck"))
 
 
-SECRET = "aw-test-secret-" + "k" * 40
-
-
-def make_settings(postgres_url: str, warehouse_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "_env_file": None,
-        "postgres_url": postgres_url,
-        "demo_warehouse_dir": warehouse_dir,
-        "internal_service_shared_secret": SECRET,
-        "jobs_enabled": False,
-    }
-    values.update(overrides)
-    return build_settings(**values)
-
-
-def auth(
-    settings: Settings, audience: str = "aw-service", subject: str = "alice"
-) -> dict[str, str]:
-    value = mint_internal_token(settings, audience=audience, subject=subject, scopes=["bi.read"])
-    return {"Authorization": f"Bearer {value}"}
-
-
-async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="module")
 def module_postgres_url(postgres_server: Any) -> Iterator[str]:
     """One database for a module's live service (the suite's `postgres_url` is per test)."""
     base = make_url(postgres_server if isinstance(postgres_server, str) else postgres_server.url)
     admin = base.render_as_string(hide_password=False)
     name = f"aw_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin_sql(admin, f'CREATE DATABASE "{name}"'))
     yield base.set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@dataclass(frozen=True)
-class LiveService:
-    url: str
-    settings: Settings
-    postgres_url: str
-
-    def get(
-        self, path: str, *, headers: dict[str, str] | None = None, **params: Any
-    ) -> httpx.Response:
-        return httpx.get(
-            f"{self.url}{path}",
-            params=params,
-            headers=auth(self.settings) if headers is None else headers,
-            timeout=60,
-        )
-
-    def sql(self, statement: str, *args: Any) -> list[Any]:
-        async def run() -> list[Any]:
-            connection = await asyncpg.connect(self.postgres_url)
-            try:
-                return list(await connection.fetch(statement, *args))
-            finally:
-                await connection.close()
-
-        # A thread of its own, so sync and async tests alike can call it.
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, run()).result()
-
-
-@contextlib.contextmanager
-def serve(settings: Settings, postgres_url: str) -> Iterator[LiveService]:
-    with live_server(create_app(settings)) as url:
-        poll_until(lambda: httpx.get(f"{url}/ready").status_code == 200, what="aw-service ready")
-        yield LiveService(url, settings, postgres_url)
+    asyncio.run(admin_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="module")
