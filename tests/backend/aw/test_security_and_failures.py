@@ -1,0 +1,160 @@
+"""Internal-token checks on every endpoint, and behaviour while PostgreSQL or the warehouse is down.
+
+PostgreSQL is a throwaway cluster of the test's own, stopped and restarted for real; the
+"warehouse down" case points the service at a SQL Server that is not there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy import text
+
+from devtools.postgres import ThrowawayPostgres
+from services.aw_service.main import create_app
+from services.aw_service.scheduler import JOBS
+from shared.core.jobs import JobRunner
+from shared.core.warehouse import WarehouseClient
+from shared.db.mssql import create_aw_engine
+from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
+from tests.backend.aw.support import SECRET, auth, make_settings, serve
+from tests.support.live_server import live_server, poll_until
+
+pytestmark = pytest.mark.timeout(240)
+
+PROTECTED = [
+    "/api/aw/sales/kpis",
+    "/api/aw/sales/history",
+    "/api/aw/sales/forecast",
+    "/api/aw/reps/scores",
+    "/api/aw/products/demand",
+    "/api/aw/records/forecasts",
+    "/api/aw/records/rep-scores",
+    "/api/aw/records/product-demand",
+    "/api/aw/export/rep-scores?format=csv",
+    "/api/aw/jobs",
+]
+
+
+def forged(**overrides) -> dict[str, str]:
+    now = int(time.time())
+    claims = {"iss": "api-gateway", "aud": "aw-service", "sub": "mallory", "scope": "bi.read",
+              "iat": now, "nbf": now, "exp": now + 30, "jti": "x"}  # fmt: skip
+    secret = overrides.pop("secret", SECRET)
+    claims.update(overrides)
+    return {"Authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}
+
+
+@pytest.mark.parametrize("path", PROTECTED)
+def test_every_endpoint_refuses_bad_tokens_with_401_json(aw_service, path) -> None:
+    audited = aw_service.sql("SELECT count(*) FROM audit_log")[0][0]
+    past = int(time.time()) - 300
+    cases = {
+        "none": {},
+        "not bearer": {"Authorization": "Basic YWxpY2U6eA=="},
+        "garbage": {"Authorization": "Bearer not-a-jwt"},
+        "expired": forged(iat=past - 300, nbf=past - 300, exp=past),
+        "wrong aud": auth(aw_service.settings, audience="wwi-service"),
+        "wrong iss": forged(iss="someone-else"),
+        "wrong key": forged(secret="z" * 48),
+    }
+    for name, headers in cases.items():
+        response = httpx.get(f"{aw_service.url}{path}", headers=headers, timeout=30)
+        assert response.status_code == 401, (name, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json"), name
+        assert response.headers["www-authenticate"].startswith("Bearer"), name
+        assert response.json()["status"] == 401
+    assert aw_service.sql("SELECT count(*) FROM audit_log")[0][0] == audited
+
+
+def test_health_and_ready_need_no_token(aw_service) -> None:
+    assert httpx.get(f"{aw_service.url}/health").json() == {"status": "ok"}
+    ready = httpx.get(f"{aw_service.url}/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"warehouse": "ok", "postgres": "ok"}
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[ThrowawayPostgres]:
+    server = ThrowawayPostgres()
+    server.start()
+    yield server
+    server.destroy()
+
+
+def test_postgres_down_is_503_ready_says_which_and_service_recovers(
+    own_postgres: ThrowawayPostgres, demo_warehouse_dir
+) -> None:
+    settings = make_settings(own_postgres.url, demo_warehouse_dir)
+    with serve(settings, own_postgres.url) as service:
+        assert service.get("/api/aw/sales/kpis").status_code == 200
+        own_postgres.stop("immediate")
+        for path, params in (("/api/aw/sales/kpis", {}), ("/api/aw/records/forecasts", {}),
+                             ("/api/aw/export/rep-scores", {"format": "xlsx"})):  # fmt: skip
+            down = service.get(path, **params)
+            assert down.status_code == 503, (path, down.text)
+            assert down.json()["dependency"] == "postgres"
+            assert "Traceback" not in down.text
+        ready = httpx.get(f"{service.url}/ready", timeout=30)
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["postgres"].startswith("unavailable")
+        assert ready.json()["checks"]["warehouse"] == "ok"
+        own_postgres.start()
+        poll_until(lambda: service.get("/api/aw/sales/kpis").status_code == 200,
+                   timeout=60, interval=0.5, what="recovery after PostgreSQL restart")  # fmt: skip
+        assert httpx.get(f"{service.url}/ready", timeout=30).status_code == 200
+
+
+async def test_job_run_while_postgres_is_down_is_recorded_failed_once_back(
+    own_postgres: ThrowawayPostgres, demo_warehouse_dir
+) -> None:
+    settings = make_settings(own_postgres.url, demo_warehouse_dir)
+    engine = create_postgres_engine(settings)
+    await create_schema(engine)
+    warehouse = WarehouseClient(create_aw_engine(settings), name="aw")
+    runner = JobRunner(service="aw-service", domain="aw", settings=settings,
+                       warehouse=warehouse, sessions=create_session_factory(engine))  # fmt: skip
+    job = next(j for j in JOBS if j.job_id == "aw.daily.forecast")
+    own_postgres.stop("immediate")
+    tick = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    outcome = await runner.run_tick(job, tick)
+    assert outcome.status == "failed"
+    own_postgres.start()
+    await runner.flush_unrecorded()
+    async with engine.connect() as connection:
+        runs = (await connection.execute(
+            text("SELECT job_id, status, scheduled_for FROM job_executions"))).all()  # fmt: skip
+        stored = (await connection.execute(text("SELECT count(*) FROM aw_forecasts"))).scalar()
+    assert [(r.job_id, r.status, r.scheduled_for) for r in runs] == [
+        ("aw.daily.forecast", "failed", tick)
+    ]
+    assert stored == 0
+    # The next tick runs normally.
+    later = await runner.run_tick(job, datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
+    assert later.status == "succeeded"
+    await engine.dispose()
+    warehouse.dispose()
+
+
+def test_warehouse_down_is_503_and_ready_says_warehouse(postgres_url, demo_warehouse_dir) -> None:
+    # Port 1 on 127.0.0.1: nothing listens; the ODBC connection attempt fails.
+    settings = make_settings(postgres_url, demo_warehouse_dir, aw_mssql_server="127.0.0.1,1")
+    with live_server(create_app(settings)) as url:
+
+        def store_ready() -> bool:
+            return httpx.get(f"{url}/ready", timeout=30).json()["checks"]["postgres"] == "ok"
+
+        poll_until(store_ready, what="postgres ready")
+        ready = httpx.get(f"{url}/ready", timeout=30)
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["warehouse"].startswith("unavailable")
+        response = httpx.get(f"{url}/api/aw/sales/kpis", headers=auth(settings), timeout=30)
+        assert response.status_code == 503
+        assert response.json()["dependency"] == "warehouse"
+        assert "Traceback" not in response.text and "pyodbc" not in response.text
+        assert httpx.get(f"{url}/health").status_code == 200
