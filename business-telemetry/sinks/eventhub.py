@@ -1,17 +1,20 @@
 """Event Hubs sink: each batch goes out through the `azure-eventhub` async producer.
 
-Events are grouped by partition key (`session_id`, else `user_id`, else none, so one session's
-events stay in order on one partition) and packed with `create_batch`, so no message exceeds the
-hub's size limit. Each event is its JSON row as the body (`application/json`), with `event_id` as
-the AMQP message-id and `event_type`, `event_source`, `environment`, `schema_version` as
-application properties, so an Eventstream can route without parsing. Throttling, connection loss
-and timeouts raise `RetryableSinkError`; refused credentials and a missing hub raise
-`PermanentSinkError` (the drainer reports them and keeps the events). Delivery is at-least-once:
-a batch retried after a lost acknowledgement may arrive twice, with the same `event_id`.
+The partition key is `session_id`, else `user_id`, else none, so one session's events stay in
+order on one partition. As in the SDK's buffered mode, keyed events are grouped by the partition
+their key hashes to (`eventhub_partitions`), keep their key, and partitions are sent in parallel;
+batches come from `create_batch`, so no message exceeds the hub's size limit. Each event is its
+JSON row as the body (`application/json`), with `event_id` as the AMQP message-id and
+`event_type`, `event_source`, `environment`, `schema_version` as application properties, so an
+Eventstream can route without parsing. Throttling, connection loss and timeouts raise
+`RetryableSinkError`; refused credentials and a missing hub raise `PermanentSinkError` (the
+drainer reports them and keeps the events). Delivery is at-least-once: a batch retried after a
+lost acknowledgement may arrive twice, with the same `event_id`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -29,6 +32,7 @@ from sinks.base import (
     SinkError,
     SinkType,
 )
+from sinks.eventhub_partitions import annotate_partition_key, partition_for_key
 from sinks.onelake_credentials import StorageCredential, as_async_credential
 
 if TYPE_CHECKING:
@@ -124,6 +128,7 @@ class EventHubSink(BaseSink):
         self._credential: StorageCredential | None = None
         self._owns_credential = False
         self._client: EventHubProducerClient | None = None
+        self._partition_ids: list[str] = []
 
     @classmethod
     def from_settings(cls, settings: FabricSettings) -> EventHubSink:
@@ -170,7 +175,7 @@ class EventHubSink(BaseSink):
             return
         try:
             self._client = self._create_client()
-            await self._client.get_partition_ids()
+            self._partition_ids = list(await self._client.get_partition_ids())
         except ValueError as exc:  # malformed connection string: no retry can fix it
             await self.close()
             raise PermanentSinkError(f"Event Hub connection settings invalid: {exc}") from exc
@@ -186,13 +191,19 @@ class EventHubSink(BaseSink):
         client = self._client
         assert client is not None
         try:
-            batches, too_large = await self._pack(client, batch)
+            lanes, too_large = await self._pack(client, batch)
             if too_large:
                 raise PermanentSinkError(
                     "event larger than the hub's maximum message size", too_large
                 )
-            for packed in batches:
-                await client.send_batch(packed, timeout=self.send_timeout)
+            # Partitions in parallel, each lane's batches in order; wait for every lane so no
+            # send is left running when we report.
+            results = await asyncio.gather(
+                *(self._send_lane(client, lane) for lane in lanes), return_exceptions=True
+            )
+            failures = [r for r in results if isinstance(r, BaseException)]
+            if failures:
+                raise failures[0]
         except PermanentSinkError:
             raise
         except Exception as exc:
@@ -201,27 +212,44 @@ class EventHubSink(BaseSink):
             await self.close()
             raise error from exc
 
+    async def _send_lane(self, client: EventHubProducerClient, lane: list[EventDataBatch]) -> None:
+        for packed in lane:
+            await client.send_batch(packed, timeout=self.send_timeout)
+
+    def _lane_of(self, event: Envelope) -> tuple[str | None, str | None]:
+        """(partition id, partition key) to send `event` with; at most one is set."""
+        key = partition_key(event)
+        if key is None:
+            return None, None
+        partition = partition_for_key(key, self._partition_ids)
+        return (partition, None) if partition is not None else (None, key)
+
     async def _pack(
         self, client: EventHubProducerClient, batch: Sequence[Envelope]
-    ) -> tuple[list[EventDataBatch], list[str]]:
-        """Batches per partition key, in event order, each within the hub's size limit."""
-        by_key: dict[str | None, list[Envelope]] = {}
+    ) -> tuple[list[list[EventDataBatch]], list[str]]:
+        """Lanes of batches (one lane per partition, or per key as a fallback), in event order,
+        each batch within the hub's size limit; also the ids of events too large on their own."""
+        lanes: dict[tuple[str | None, str | None], list[Envelope]] = {}
         for event in batch:
-            by_key.setdefault(partition_key(event), []).append(event)
-        packed: list[EventDataBatch] = []
+            lanes.setdefault(self._lane_of(event), []).append(event)
+        packed: list[list[EventDataBatch]] = []
         too_large: list[str] = []
-        for key, events in by_key.items():
-            current = await client.create_batch(partition_key=key)
+        for (partition, key), events in lanes.items():
+            lane: list[EventDataBatch] = []
+            current = await client.create_batch(partition_id=partition, partition_key=key)
             for event in events:
                 data = to_event_data(event)
+                event_key = partition_key(event)
+                if partition is not None and event_key is not None:
+                    annotate_partition_key(data, event_key)
                 try:
                     current.add(data)
                     continue
                 except ValueError:
                     pass
                 if len(current) > 0:
-                    packed.append(current)
-                    current = await client.create_batch(partition_key=key)
+                    lane.append(current)
+                    current = await client.create_batch(partition_id=partition, partition_key=key)
                     try:
                         current.add(data)
                         continue
@@ -229,7 +257,8 @@ class EventHubSink(BaseSink):
                         pass
                 too_large.append(str(event.get("event_id", "")))
             if len(current) > 0:
-                packed.append(current)
+                lane.append(current)
+            packed.append(lane)
         return packed, too_large
 
     async def close(self) -> None:

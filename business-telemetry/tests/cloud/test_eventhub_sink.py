@@ -12,8 +12,10 @@ from eventhub_peer import EventHubPeer
 
 from config import FabricSettings
 from fabric_sinks import create_sink_from_config
+from sinks import eventhub_partitions
 from sinks.base import PermanentSinkError, RetryableSinkError, Sink
 from sinks.eventhub import EventHubSink
+from sinks.eventhub_partitions import partition_for_key
 from sinks.registry import create_sink
 from telemetry_client import BusinessTelemetryClient
 
@@ -57,6 +59,34 @@ class TestDelivery:
                 "environment": "test",
                 "schema_version": event["schema_version"],
             }
+
+    async def test_keyed_events_go_to_the_partition_their_key_hashes_to(
+        self, hub: EventHubPeer, make_event: EventFactory
+    ) -> None:
+        events = mixed_batch(make_event)
+        sink = sink_for(hub)
+        await sink.write(events)
+        await sink.close()
+        for got in hub.received:
+            if got.partition_key is None:
+                assert got.target.endswith(f"/{hub.hub_name}")  # keyless: the hub spreads them
+            else:
+                expected = partition_for_key(got.partition_key, hub.partition_ids)
+                assert got.target.endswith(f"/{hub.hub_name}/Partitions/{expected}")
+        assert hub.transfers <= len(hub.partition_ids) + 1  # one message per partition
+
+    async def test_without_the_sdk_hash_each_key_gets_its_own_batch(
+        self, hub: EventHubPeer, make_event: EventFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(eventhub_partitions, "_generate_hash_code", None)
+        events = mixed_batch(make_event)
+        sink = sink_for(hub)
+        await sink.write(events)
+        await sink.close()
+        assert sorted((e.json()["event_id"], e.partition_key) for e in hub.received) == sorted(
+            (e["event_id"], e.get("session_id") or e.get("user_id")) for e in events
+        )
+        assert all(got.target.endswith(f"/{hub.hub_name}") for got in hub.received)
 
     async def test_one_sessions_events_keep_their_order(
         self, hub: EventHubPeer, make_event: EventFactory

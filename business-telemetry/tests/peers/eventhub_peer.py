@@ -226,6 +226,7 @@ class EventHubPeer:
         with self._lock:
             self._received.clear()
             self._tokens.clear()
+            self.transfers = 0
 
     def wait_for(self, predicate: Callable[[EventHubPeer], bool], timeout: float = 10.0) -> None:
         """Poll `predicate` until true or raise with what was received (no fixed sleeps)."""
