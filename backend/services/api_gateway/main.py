@@ -25,6 +25,7 @@ from services.api_gateway import (
     routes_reports,
     routes_wwi,
 )
+from services.api_gateway.openapi import merged_openapi
 from services.api_gateway.proxy import Upstream, close_all
 from shared.core.config import ConfigError, Settings, load_settings_or_exit
 from shared.core.errors import install_error_handlers
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Content-Disposition", "x-trace-id", "x-span-id"],
         )
     instrument_fastapi(app)
+    app.openapi = lambda: merged_openapi(app)  # type: ignore[method-assign]
     for module in (routes_config, routes_aw, routes_wwi, routes_audit, routes_jobs,
                    routes_reports):  # fmt: skip
         app.include_router(module.router)

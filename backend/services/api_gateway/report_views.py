@@ -1,9 +1,9 @@
 """Which views a full report gathers, and how a view's JSON becomes a table.
 
-The services own their response shapes; the gateway turns whatever JSON a view returns into rows
-without knowing its model: a list of records, a page object holding one, or a flat object of
-KPIs (one metric per row). Series views name the columns their chart should plot, in order of
-preference, so a renamed column degrades to "no chart", never to an error.
+Each view names the list in its JSON that holds the records (`items`, `points`, ...); nested
+fields become dotted columns, and a view without records (the KPIs) becomes one metric per row.
+Series views name the columns their chart plots; a renamed column degrades to "no chart", never
+to an error, since the services own their response shapes.
 """
 
 from __future__ import annotations
@@ -15,103 +15,80 @@ from typing import Any, Literal
 
 from shared.core.export import ChartSpec, ExportTable
 
-RECORD_KEYS = ("items", "rows", "data", "records", "points", "results")
-
 
 @dataclass(frozen=True)
 class ReportView:
+    """One view in the report; `records` names the list in its JSON that becomes the table."""
+
     domain: Literal["aw", "wwi"]
     view: str
     path: str
     title: str
+    records: str | None = None
     chart_kind: Literal["line", "bar"] | None = None
     x_candidates: Sequence[str] = ()
     y_candidates: Sequence[str] = ()
 
 
-_DATES = ("date", "day", "period", "month", "order_date", "ds")
-_SALES = ("revenue", "sales", "sales_amount", "total_sales", "amount", "value")
-_FORECAST = ("forecast", "predicted", "yhat", "revenue", "sales", "value", "amount")
-_SUPPLIER_X = ("supplier", "supplier_name", "name", "supplier_key")
-_SUPPLIER_Y = ("score", "reliability_score", "overall_score", "reliability")
-
 REPORT_VIEWS: tuple[ReportView, ...] = (
     ReportView("aw", "sales-kpis", "/api/aw/sales/kpis", "AW sales KPIs"),
     ReportView(
-        "aw", "sales-history", "/api/aw/sales/history", "AW sales history", "line", _DATES, _SALES
+        "aw", "sales-history", "/api/aw/sales/history", "AW sales history", "daily",
+        "line", ("period", "date"), ("revenue",),
     ),
     ReportView(
-        "aw",
-        "sales-forecast",
-        "/api/aw/sales/forecast",
-        "AW sales forecast",
-        "line",
-        _DATES,
-        _FORECAST,
+        "aw", "sales-forecast", "/api/aw/sales/forecast", "AW sales forecast", "points",
+        "line", ("date", "period"), ("predicted_revenue", "lower_bound", "upper_bound"),
     ),
-    ReportView("aw", "rep-scores", "/api/aw/reps/scores", "AW rep scores"),
-    ReportView("aw", "product-demand", "/api/aw/products/demand", "AW product demand"),
+    ReportView("aw", "rep-scores", "/api/aw/reps/scores", "AW rep scores", "reps"),
+    ReportView("aw", "product-demand", "/api/aw/products/demand", "AW product demand", "products"),
     ReportView("wwi", "sales-kpis", "/api/wwi/sales/kpis", "WWI sales KPIs"),
     ReportView(
-        "wwi",
-        "stock-recommendations",
-        "/api/wwi/stock/recommendations",
-        "WWI reorder recommendations",
+        "wwi", "stock-recommendations", "/api/wwi/stock/recommendations",
+        "WWI reorder recommendations", "items",
     ),
     ReportView(
-        "wwi",
-        "supplier-scores",
-        "/api/wwi/suppliers/scores",
-        "WWI supplier scores",
-        "bar",
-        _SUPPLIER_X,
-        _SUPPLIER_Y,
+        "wwi", "supplier-scores", "/api/wwi/suppliers/scores", "WWI supplier scores", "items",
+        "bar", ("supplier", "supplier_name", "name"), ("score",),
     ),
-    ReportView("wwi", "business-events", "/api/wwi/events", "WWI business events"),
-    ReportView("wwi", "scenarios", "/api/wwi/scenarios", "WWI what-if scenarios"),
-)
+    ReportView("wwi", "business-events", "/api/wwi/events", "WWI business events", "items"),
+    ReportView("wwi", "scenarios", "/api/wwi/scenarios", "WWI what-if scenarios", "items"),
+)  # fmt: skip
 
 
-def _records(payload: Any) -> list[Any] | None:
-    """The list of records inside `payload`, or None when it is a single object."""
-    if isinstance(payload, list):
-        return payload
-    if not isinstance(payload, Mapping):
-        return [payload]
-    for key in RECORD_KEYS:
-        if isinstance(payload.get(key), list):
-            return list(payload[key])
-    lists = [value for value in payload.values() if isinstance(value, list)]
-    if len(lists) == 1 and all(isinstance(item, Mapping) for item in lists[0]):
-        return list(lists[0])
-    return None
+def _label(item: Mapping[str, Any], index: int) -> str:
+    """How a list element is named in a flattened key: its first text value, else its index."""
+    return next((value for value in item.values() if isinstance(value, str)), str(index))
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, Mapping | list):
-        return json.dumps(value, default=str, separators=(",", ":"))
-    return value
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested objects as dotted keys (`current.channels.total.revenue`); other lists as JSON."""
+    if isinstance(value, Mapping):
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
+        flat = {}
+        for index, item in enumerate(value):
+            flat.update(flatten(item, f"{prefix}.{_label(item, index)}"))
+        return flat
+    if isinstance(value, list):
+        return {prefix: json.dumps(value, default=str, separators=(",", ":"))}
+    return {prefix: value}
 
 
-def tabulate(payload: Any) -> tuple[list[str], list[list[Any]]]:
-    """Columns and rows of a view's JSON: records become rows, an object becomes metric/value."""
-    records = _records(payload)
-    if records is None:
-        assert isinstance(payload, Mapping)
-        flat: list[list[Any]] = []
-        for key, value in payload.items():
-            if isinstance(value, Mapping):
-                flat += [[f"{key}.{inner}", _cell(item)] for inner, item in value.items()]
-            else:
-                flat.append([str(key), _cell(value)])
-        return ["metric", "value"], flat
-    if not all(isinstance(record, Mapping) for record in records):
-        return ["value"], [[_cell(record)] for record in records]
+def tabulate(payload: Any, records: str | None = None) -> tuple[list[str], list[list[Any]]]:
+    """Columns and rows of a view's JSON: the `records` list (or a top-level list) becomes one
+    row per record with nested fields as dotted columns; any other object becomes metric/value."""
+    items: Any = payload.get(records) if records and isinstance(payload, Mapping) else payload
+    if not isinstance(items, list):
+        return ["metric", "value"], [[key, value] for key, value in flatten(payload).items()]
+    flattened = [flatten(item) if isinstance(item, Mapping) else {"value": item} for item in items]
     columns: list[str] = []
-    for record in records:
-        columns += [str(key) for key in record if str(key) not in columns]
-    rows = [[_cell(record.get(name)) for name in columns] for record in records]
-    return columns, rows
+    for record in flattened:
+        columns += [key for key in record if key not in columns]
+    return columns, [[record.get(name) for name in columns] for record in flattened]
 
 
 def _is_number(value: Any) -> bool:
@@ -121,22 +98,18 @@ def _is_number(value: Any) -> bool:
 def _chart(view: ReportView, columns: list[str], rows: list[list[Any]]) -> ChartSpec | None:
     if view.chart_kind is None or not rows:
         return None
-    lowered = {name.lower(): name for name in columns}
-    x = next((lowered[c] for c in view.x_candidates if c in lowered), None)
-    numeric = [
-        name
-        for index, name in enumerate(columns)
-        if any(_is_number(row[index]) for row in rows) and name != x
-    ]
-    wanted = [lowered[c] for c in view.y_candidates if c in lowered and lowered[c] in numeric]
-    y = wanted[:2] or numeric[:1]
+    x = next((name for name in view.x_candidates if name in columns), None)
+    numeric = {
+        name for index, name in enumerate(columns) if any(_is_number(row[index]) for row in rows)
+    }
+    y = [name for name in view.y_candidates if name in numeric]
     if x is None or not y:
         return None
     return ChartSpec(x=x, y=y, kind=view.chart_kind)
 
 
 def to_table(view: ReportView, payload: Any) -> ExportTable:
-    columns, rows = tabulate(payload)
+    columns, rows = tabulate(payload, view.records)
     return ExportTable(
         title=view.title, columns=columns, rows=rows, chart=_chart(view, columns, rows)
     )

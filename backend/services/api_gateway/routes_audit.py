@@ -18,8 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.api_gateway.auth import PROTECTED_RESPONSES, Principal
-from services.api_gateway.params import Limit, Offset
 from shared.core.audit import AuditEntry, AuditLog, verify_audit_chain, write_audit
+from shared.core.deps import Offset, OptionalLimit
 from shared.core.errors import DependencyUnavailable
 
 router = APIRouter(
@@ -78,7 +78,7 @@ async def list_audit(
     domain: Annotated[
         AuditDomain | None, Query(description="Only this service's rows; all rows when omitted")
     ] = None,
-    limit: Limit = None,
+    limit: OptionalLimit = None,
     offset: Offset = 0,
 ) -> AuditPage:
     """Audit log rows, newest first, paged."""

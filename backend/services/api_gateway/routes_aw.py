@@ -1,17 +1,15 @@
 """AdventureWorks views, stored records and per-view exports, relayed to aw-service unchanged.
 
-The query parameters are declared here for validation and the OpenAPI document; the query string
-itself is passed on as received, so aw-service sees exactly what the caller sent.
+Path and query string go on exactly as received and aw-service validates them (its 422 naming
+the field comes back as is); the parameters and response schemas in the gateway's OpenAPI are
+aw-service's own (`openapi.py`), so there is one source of truth for them.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
 from services.api_gateway.auth import PROXY_RESPONSES, Principal, upstream
-from services.api_gateway.params import DaysBack, Format, HorizonDays, Limit, Offset, TopN
 
 router = APIRouter(prefix="/api/aw", tags=["aw"], responses=PROXY_RESPONSES)
 
@@ -22,94 +20,71 @@ async def _relay(request: Request, principal: Principal) -> Response:
 
 @router.get("/sales/kpis")
 async def aw_sales_kpis(request: Request, principal: Principal) -> Response:
-    """AW sales KPIs: revenue, orders, customers and growth over the latest period."""
+    """AW sales KPIs."""
     return await _relay(request, principal)
 
 
 @router.get("/sales/history")
-async def aw_sales_history(
-    request: Request, principal: Principal, days_back: DaysBack = None
-) -> Response:
-    """AW daily sales history for the last `days_back` days of the warehouse."""
+async def aw_sales_history(request: Request, principal: Principal) -> Response:
+    """AW sales history (`?days_back=`)."""
     return await _relay(request, principal)
 
 
 @router.get("/sales/forecast")
-async def aw_sales_forecast(
-    request: Request, principal: Principal, horizon_days: HorizonDays = None
-) -> Response:
-    """AW linear-regression sales forecast `horizon_days` ahead."""
+async def aw_sales_forecast(request: Request, principal: Principal) -> Response:
+    """AW sales forecast (`?horizon_days=`)."""
     return await _relay(request, principal)
 
 
 @router.get("/reps/scores")
-async def aw_rep_scores(request: Request, principal: Principal, top_n: TopN = None) -> Response:
-    """AW sales rep scores, best `top_n` first."""
+async def aw_rep_scores(request: Request, principal: Principal) -> Response:
+    """AW rep scores (`?top_n=`)."""
     return await _relay(request, principal)
 
 
 @router.get("/products/demand")
-async def aw_product_demand(request: Request, principal: Principal, top_n: TopN = None) -> Response:
-    """AW product demand, top `top_n` products."""
+async def aw_product_demand(request: Request, principal: Principal) -> Response:
+    """AW product demand (`?top_n=`)."""
     return await _relay(request, principal)
 
 
 @router.get("/records/forecasts")
-async def aw_records_forecasts(
-    request: Request, principal: Principal, limit: Limit = None, offset: Offset = 0
-) -> Response:
-    """Stored AW forecast points written by the scheduled forecast job, newest first."""
+async def aw_records_forecasts(request: Request, principal: Principal) -> Response:
+    """Stored AW forecasts."""
     return await _relay(request, principal)
 
 
 @router.get("/records/rep-scores")
-async def aw_records_rep_scores(
-    request: Request, principal: Principal, limit: Limit = None, offset: Offset = 0
-) -> Response:
-    """Stored AW rep score snapshots, newest first."""
+async def aw_records_rep_scores(request: Request, principal: Principal) -> Response:
+    """Stored AW rep scores."""
     return await _relay(request, principal)
 
 
 @router.get("/records/product-demand")
-async def aw_records_product_demand(
-    request: Request, principal: Principal, limit: Limit = None, offset: Offset = 0
-) -> Response:
-    """Stored AW product demand snapshots, newest first."""
+async def aw_records_product_demand(request: Request, principal: Principal) -> Response:
+    """Stored AW product demand."""
     return await _relay(request, principal)
 
 
-EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The view as a file (Content-Disposition: attachment)"}
-}
-
-
-@router.get("/export/sales-history", responses=EXPORT_RESPONSES)
-async def aw_export_sales_history(
-    request: Request, principal: Principal, format: Format, days_back: DaysBack = None
-) -> Response:
-    """Download the AW sales history as XLSX or PDF."""
+@router.get("/export/sales-history")
+async def aw_export_sales_history(request: Request, principal: Principal) -> Response:
+    """Download the AW sales history (`?format=xlsx|pdf`), streamed."""
     return await _relay(request, principal)
 
 
-@router.get("/export/sales-forecast", responses=EXPORT_RESPONSES)
-async def aw_export_sales_forecast(
-    request: Request, principal: Principal, format: Format, horizon_days: HorizonDays = None
-) -> Response:
-    """Download the AW sales forecast as XLSX or PDF."""
+@router.get("/export/sales-forecast")
+async def aw_export_sales_forecast(request: Request, principal: Principal) -> Response:
+    """Download the AW sales forecast (`?format=xlsx|pdf`), streamed."""
     return await _relay(request, principal)
 
 
-@router.get("/export/rep-scores", responses=EXPORT_RESPONSES)
-async def aw_export_rep_scores(
-    request: Request, principal: Principal, format: Format, top_n: TopN = None
-) -> Response:
-    """Download the AW rep scores as XLSX or PDF."""
+@router.get("/export/rep-scores")
+async def aw_export_rep_scores(request: Request, principal: Principal) -> Response:
+    """Download the AW rep scores (`?format=xlsx|pdf`), streamed."""
     return await _relay(request, principal)
 
 
-@router.get("/export/product-demand", responses=EXPORT_RESPONSES)
-async def aw_export_product_demand(
-    request: Request, principal: Principal, format: Format, top_n: TopN = None
-) -> Response:
-    """Download the AW product demand as XLSX or PDF."""
+@router.get("/export/product-demand")
+async def aw_export_product_demand(request: Request, principal: Principal) -> Response:
+    """Download the AW product demand (`?format=xlsx|pdf`), streamed."""
     return await _relay(request, principal)

@@ -1,4 +1,8 @@
-"""Job history of each analytics service: `/api/jobs/aw` is aw-service's `/api/aw/jobs`."""
+"""Job history of each analytics service: `/api/jobs/aw` is aw-service's `/api/aw/jobs`.
+
+The query string (`limit`, `offset`, `job_id`) is checked with the services' own parameter
+types and passed on unchanged.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.api_gateway.auth import PROXY_RESPONSES, Principal, upstream
-from services.api_gateway.params import Limit, Offset
+from shared.core.deps import Offset, OptionalLimit
+from shared.core.service import JobHistory
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=PROXY_RESPONSES)
+router = APIRouter(
+    prefix="/api/jobs",
+    tags=["jobs"],
+    responses={**PROXY_RESPONSES, 200: {"model": JobHistory}},
+)
 
+# The services' own parameter types, declared for validation and the OpenAPI document.
 JobId = Annotated[str | None, Query(max_length=128, description="Only this job's runs")]
 
 
@@ -18,11 +28,11 @@ JobId = Annotated[str | None, Query(max_length=128, description="Only this job's
 async def aw_job_history(
     request: Request,
     principal: Principal,
-    limit: Limit = None,
+    limit: OptionalLimit = None,
     offset: Offset = 0,
     job_id: JobId = None,
 ) -> Response:
-    """aw-service scheduled job runs, newest first, with status, duration and result."""
+    """AW job history: scheduled runs, newest first, with status, duration and result."""
     return await upstream(request, "aw").forward(request, principal, "/api/aw/jobs")
 
 
@@ -30,9 +40,9 @@ async def aw_job_history(
 async def wwi_job_history(
     request: Request,
     principal: Principal,
-    limit: Limit = None,
+    limit: OptionalLimit = None,
     offset: Offset = 0,
     job_id: JobId = None,
 ) -> Response:
-    """wwi-service scheduled job runs, newest first, with status, duration and result."""
+    """WWI job history: scheduled runs, newest first, with status, duration and result."""
     return await upstream(request, "wwi").forward(request, principal, "/api/wwi/jobs")

@@ -117,10 +117,17 @@ def test_export_streams_before_upstream_finishes(gateway: Gateway, upstreams: Up
     assert received == EXPORT_FIRST + EXPORT_REST
 
 
-def test_bad_export_format_is_422_naming_the_field(gateway: Gateway, upstreams: Upstreams) -> None:
-    response = httpx.get(f"{gateway.url}/api/aw/export/sales-history?format=docx")
+def test_service_validation_errors_come_back_unchanged(gateway: Gateway) -> None:
+    response = httpx.get(f"{gateway.url}/api/wwi/suppliers/scores?top_n=99999&fail=422")
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "format"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "top_n"
+
+
+def test_gateway_validates_its_own_parameters(gateway: Gateway, upstreams: Upstreams) -> None:
+    response = httpx.get(f"{gateway.url}/api/jobs/aw?limit=0")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "limit"
     assert upstreams.aw.seen == []
 
 

@@ -104,7 +104,8 @@ def test_generate_writes_files_and_audits(
     assert len(workbook.sheetnames) == 11  # summary + one per view
     assert "AW sales forecast" in workbook.sheetnames
     text = _pdf_text(pdf)
-    assert "revenue by date" in text and "forecast by date" in text
+    assert "revenue by period" in text
+    assert "predicted_revenue, lower_bound by date" in text
     assert "score by supplier" in text
     # Every view was fetched with an internal token the stand-ins accepted, as the caller.
     paths = {record["path"] for record in upstreams.aw.seen + upstreams.wwi.seen}

@@ -35,24 +35,31 @@ class Control:
 
 
 def _view_payload(domain: str, path: str) -> Any:
-    """Plausible JSON per view, in the shapes the services use (lists, pages, KPI objects)."""
+    """JSON in the shapes the services answer with (records under a named list, KPI objects)."""
     if path.endswith("/sales/kpis"):
-        return {"total_revenue": 1234.5, "orders": 42, "period": {"start": "2014-01-01"}}
-    if path.endswith("/sales/history"):
         return {
-            "items": [
-                {"date": f"2014-01-0{day}", "revenue": 100.0 * day, "orders": day}
-                for day in range(1, 8)
-            ]
+            "anchor_date": "2014-01-28",
+            "current": {"channels": [{"channel": "total", "revenue": 1234.5, "orders": 42}]},
         }
+    if path.endswith("/sales/history"):
+        daily = [{"period": f"2014-01-0{day}", "revenue": 100.0 * day} for day in range(1, 8)]
+        return {"anchor_date": "2014-01-07", "daily": daily, "monthly": daily[:1]}
     if path.endswith("/sales/forecast"):
-        return [{"date": f"2014-02-0{day}", "forecast": 90.0 + day} for day in range(1, 6)]
+        points = [
+            {"date": f"2014-02-0{day}", "predicted_revenue": 90.0 + day, "lower_bound": 80.0}
+            for day in range(1, 6)
+        ]
+        return {"anchor_date": "2014-01-31", "points": points}
     if path.endswith("/suppliers/scores"):
-        return [
+        items = [
             {"supplier": "Fabrikam", "score": 0.91},
             {"supplier": '=HYPERLINK("http://evil")', "score": 0.42},
         ]
-    return [{"name": f"{domain}-row", "value": 1}]
+        return {"top_n": 2, "items": items}
+    key = {"/reps/scores": "reps", "/products/demand": "products"}.get(
+        path.removeprefix(f"/api/{domain}"), "items"
+    )
+    return {key: [{"name": f"{domain}-row", "value": 1, "details": {"a": 1}}]}
 
 
 def create_upstream(settings: Settings, *, service: str, domain: str) -> FastAPI:
@@ -90,6 +97,9 @@ def create_upstream(settings: Settings, *, service: str, domain: str) -> FastAPI
         record = await echo(request)
         if "/export/" in request.url.path:
             return _export(control)
+        if request.query_params.get("fail") == "422":
+            problem = {"status": 422, "errors": [{"field": "top_n", "msg": "too big"}]}
+            return JSONResponse(problem, status_code=422, media_type="application/problem+json")
         if request.query_params.get("echo") == "1" or request.method == "POST":
             return JSONResponse(
                 record,
