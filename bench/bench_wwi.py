@@ -1,0 +1,236 @@
+"""wwi-service benchmark: every view of the real service beside two floors measured in the same run.
+
+A scale-1 generated WideWorldImportersDW (about 200,000 sale lines) is built in a temp folder, a
+throwaway PostgreSQL is started (or `POSTGRES_URL` used), and wwi-service runs as its own uvicorn
+process (one worker, jobs off) on 127.0.0.1. Each view gets sequential requests after a warm-up;
+`/health` on the same process is the HTTP + framework floor, and the view's own warehouse
+statements run straight on DuckDB are the query floor. Then `CONCURRENCY` clients hit the KPIs
+together. Prints p50/p95 per view, the floors, and the p95 against its target.
+`uv run --frozen python -m bench.bench_wwi` (about a minute).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+for _extra in (REPO / "backend", REPO):
+    if str(_extra) not in sys.path:
+        sys.path.insert(0, str(_extra))
+
+import duckdb  # noqa: E402
+import httpx  # noqa: E402
+
+from demo.build import build_warehouse  # noqa: E402
+from devtools.postgres import ThrowawayPostgres  # noqa: E402
+from services.wwi_service.analytics import warehouse_queries  # noqa: E402
+from shared.core.config import build_settings  # noqa: E402
+from shared.core.security import mint_internal_token  # noqa: E402
+from shared.db.guard import assert_read_only  # noqa: E402
+
+SCALE = float(os.environ.get("BENCH_WWI_SCALE", "1.0"))
+WARMUP = 3
+REQUESTS = 25
+CONCURRENCY = 8
+CONCURRENT_REQUESTS = 80
+SECRET = "bench-wwi-" + "s" * 40
+READ_TARGET_MS = 500.0
+WRITE_TARGET_MS = 2000.0
+
+VIEWS: list[tuple[str, str, str, dict[str, Any] | None, float, list[str]]] = [
+    # (label, method, path, JSON body, p95 target ms, warehouse statements behind it)
+    ("sales KPIs", "GET", "/api/wwi/sales/kpis", None, READ_TARGET_MS,
+     ["anchor.latest_sale_date", "sales.kpis"]),
+    ("reorder recommendations", "GET", "/api/wwi/stock/recommendations", None, READ_TARGET_MS,
+     ["anchor.latest_sale_date", "stock.positions"]),
+    ("supplier scores", "GET", "/api/wwi/suppliers/scores?top_n=20", None, READ_TARGET_MS,
+     ["anchor.latest_purchase_date", "suppliers.lines", "suppliers.lead_times"]),
+    ("business events", "GET", "/api/wwi/events?limit=100", None, READ_TARGET_MS, []),
+    ("scenarios list", "GET", "/api/wwi/scenarios?limit=20", None, READ_TARGET_MS, []),
+    ("what-if POST (90 days)", "POST", "/api/wwi/scenarios",
+     {"demand_change_pct": 20, "horizon_days": 90}, WRITE_TARGET_MS,
+     ["anchor.latest_sale_date", "stock.positions"]),
+    ("export recommendations xlsx", "GET", "/api/wwi/export/stock-recommendations?format=xlsx",
+     None, WRITE_TARGET_MS, ["anchor.latest_sale_date", "stock.positions"]),
+    ("export supplier scores pdf", "GET", "/api/wwi/export/supplier-scores?format=pdf", None,
+     WRITE_TARGET_MS, ["anchor.latest_purchase_date", "suppliers.lines", "suppliers.lead_times"]),
+]  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_service(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    full_env = {**os.environ, **env}
+    full_env["PYTHONPATH"] = os.pathsep.join([str(REPO / "backend"), str(REPO)])
+    command = [sys.executable, "-m", "uvicorn", "services.wwi_service.main:app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+               "--no-access-log"]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=REPO / "backend", env=full_env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"wwi-service exited with {proc.returncode}")
+        try:
+            if httpx.get(url + "/ready", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("wwi-service did not become ready")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
+
+
+def _timed(call: Callable[[], Any], count: int) -> list[float]:
+    for _ in range(WARMUP):
+        call()
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _query_floor(path: Path, names: list[str]) -> float | None:
+    """Median ms of the view's own statements run directly on DuckDB (no service around them)."""
+    if not names:
+        return None
+    statements = dict(warehouse_queries())
+    from duckdb_engine import Dialect
+
+    sql = []
+    for name in names:
+        text = str(statements[name].compile(dialect=Dialect(),
+                                             compile_kwargs={"literal_binds": True}))  # fmt: skip
+        assert_read_only(text, "duckdb")
+        sql.append(text)
+    with duckdb.connect(str(path), read_only=True) as con:
+        return statistics.median(_timed(lambda: [con.execute(s).fetchall() for s in sql], REQUESTS))
+
+
+class FreshToken(httpx.Auth):
+    """A new internal token per request: tokens live at most 60 s, the run lasts longer."""
+
+    def __init__(self) -> None:
+        self.settings = build_settings(_env_file=None, internal_service_shared_secret=SECRET)
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        token = mint_internal_token(self.settings, audience="wwi-service", subject="bench",
+                                    scopes=["bi.read"])  # fmt: skip
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
+def _concurrent(url: str) -> tuple[float, float, int]:
+    async def run() -> tuple[float, float, int]:
+        latencies: list[float] = []
+        failures = 0
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for n in range(CONCURRENT_REQUESTS):
+            queue.put_nowait(n)
+        async with httpx.AsyncClient(base_url=url, auth=FreshToken(), timeout=60) as client:
+
+            async def worker() -> None:
+                nonlocal failures
+                while not queue.empty():
+                    queue.get_nowait()
+                    started = time.perf_counter()
+                    response = await client.get("/api/wwi/sales/kpis")
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    failures += response.status_code != 200
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+            elapsed = time.perf_counter() - started
+        return CONCURRENT_REQUESTS / elapsed, _percentile(latencies, 0.95), failures
+
+    return asyncio.run(run())
+
+
+def _measure(url: str, warehouse: Path) -> None:
+    with httpx.Client(base_url=url, timeout=60) as client:
+        health = _timed(lambda: client.get("/health"), REQUESTS)
+        print(f"floor: GET /health p50 {statistics.median(health):7.1f} ms  "
+              f"p95 {_percentile(health, 0.95):7.1f} ms")  # fmt: skip
+        print(f"{'view':<30} {'p50 ms':>8} {'p95 ms':>8} {'SQL floor':>10} {'target':>8}  verdict")
+        for label, method, path, body, target, names in VIEWS:
+
+            def call(method: str = method, path: str = path, body: Any = body) -> None:
+                response = client.request(method, path, json=body, auth=FreshToken())
+                if response.status_code >= 400:
+                    raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
+
+            times = _timed(call, REQUESTS)
+            floor = _query_floor(warehouse, names)
+            p95 = _percentile(times, 0.95)
+            floor_text = "-" if floor is None else f"{floor:.1f}"
+            verdict = "meets" if p95 <= target else "MISSES"
+            print(f"{label:<30} {statistics.median(times):8.1f} {p95:8.1f} {floor_text:>10} "
+                  f"{target:8.0f}  {verdict}")  # fmt: skip
+    rate, p95, failures = _concurrent(url)
+    print(f"{CONCURRENCY} concurrent clients on sales KPIs: {rate:.1f} req/s, p95 {p95:.1f} ms, "
+          f"{failures} failures")  # fmt: skip
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-wwi-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        build_warehouse("wwi", folder, seed=42, scale=SCALE)
+        print(f"demo warehouse scale {SCALE} built in {time.perf_counter() - started:.1f}s")
+        postgres: ThrowawayPostgres | None = None
+        postgres_url = os.environ.get("POSTGRES_URL")
+        if not postgres_url:
+            postgres = ThrowawayPostgres()
+            postgres_url = postgres.start()
+        try:
+            env = {
+                "POSTGRES_URL": postgres_url,
+                "DEMO_WAREHOUSE_DIR": str(folder),
+                "INTERNAL_SERVICE_SHARED_SECRET": SECRET,
+                "JOBS_ENABLED": "false",
+                "LOG_LEVEL": "WARNING",
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+            }
+            service, url = _start_service(env)
+            try:
+                _measure(url, folder / "wwi.duckdb")
+            finally:
+                _stop(service)
+        finally:
+            if postgres is not None:
+                postgres.destroy()
+
+
+if __name__ == "__main__":
+    main()
