@@ -34,8 +34,8 @@ pytest: deps
 test: lint pytest
 
 demo-data: deps
-	cd backend && $(UV) run --frozen python -m demo build --out $(DEMO_DIR) --seed $(SEED) \
-		$(if $(AW_DATA_DIR),--aw-data-dir $(AW_DATA_DIR)) $(if $(WWI_DATA_DIR),--wwi-data-dir $(WWI_DATA_DIR))
+	cd backend && $(UV) run --frozen python -m demo build --out $(abspath $(DEMO_DIR)) --seed $(SEED) \
+		$(if $(AW_DATA_DIR),--aw-data-dir $(abspath $(AW_DATA_DIR))) $(if $(WWI_DATA_DIR),--wwi-data-dir $(abspath $(WWI_DATA_DIR)))
 
 up: deps
 	@$(UV) run --frozen python scripts/up.py

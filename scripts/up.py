@@ -57,11 +57,9 @@ def say(message: str) -> None:
 
 
 def ensure_demo_data() -> Path:
+    """Build (or confirm up to date: the builder is idempotent) the demo warehouses."""
     folder = Path(os.environ.get("DEMO_WAREHOUSE_DIR", VAR / "demo"))
-    if (folder / "aw.duckdb").exists() and (folder / "wwi.duckdb").exists():
-        say(f"demo warehouses in {folder}")
-        return folder
-    say(f"building demo warehouses in {folder}")
+    say(f"demo warehouses in {folder}")
     subprocess.run(  # noqa: S603
         [sys.executable, "-m", "demo", "build", "--out", str(folder)],
         cwd=REPO / "backend",
