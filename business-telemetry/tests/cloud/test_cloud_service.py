@@ -132,3 +132,29 @@ def test_composite_outage_of_one_peer_blocks_nothing_and_loses_nothing(
         assert max(hub.values()) == 1
     bodies = {e.json()["event_id"]: e.body for e in peer.received}
     assert all(e.body == bodies[e.json()["event_id"]] for e in peer.received)  # dups identical
+
+
+def test_oversized_event_is_dead_lettered_and_a_dropped_connection_retried(
+    tmp_path: Path,
+) -> None:
+    with EventHubPeer(hub_name="bt", max_message_size=8 * 1024) as peer:
+        settings = make_settings(
+            tmp_path,
+            sink_type="eventhub",
+            event_hub_connection_string=peer.connection_string,
+            event_hub_name="bt",
+        )
+        with live_server(settings) as url, httpx.Client(base_url=url) as client:
+            peer.drop_connection_on_next_transfers(2)  # cut mid-batch, twice
+            ids = send(client, "ok", 20)
+            big = make_event("product.viewed", event_id="too-big", session_id="sess-1")
+            big["data"]["note"] = "z" * 20_000
+            assert client.post("/events", json=big).status_code == 202
+            poll_until(lambda: set(ids) <= set(hub_ids(peer)), what="all after the drops")
+            assert client.post("/flush").status_code == 200
+        dead_file = tmp_path / "spool" / "dead_letter" / "eventhub.jsonl"
+        dead = [orjson.loads(line) for line in dead_file.read_bytes().splitlines()]
+    assert [d["event"]["event_id"] for d in dead] == ["too-big"]
+    assert "maximum message size" in dead[0]["reason"]
+    assert "too-big" not in hub_ids(peer)
+    assert peer.connections_accepted >= 2  # the drops forced reconnections
