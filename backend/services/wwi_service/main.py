@@ -6,6 +6,8 @@ audit, exports, error rendering, tracing, scheduler, health) comes from `shared.
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import FastAPI
 
 from services.wwi_service import routes_analytics, routes_exports, routes_records, routes_scenarios
@@ -31,19 +33,18 @@ SPEC = ServiceSpec(
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The service; without `settings` they are read from the environment (exit 2 if invalid)."""
+    """wwi-service with `settings`, or with the process environment's (exit 2 when invalid)."""
     return create_service_app(SPEC, settings)
 
 
-_app: FastAPI | None = None
+@functools.cache
+def _environment_app() -> FastAPI:
+    return create_app()
 
 
 def __getattr__(name: str) -> FastAPI:
-    """`app` is built on first access (PEP 562), so `uvicorn ...main:app` works while tests
-    can import `create_app` without the process environment being a valid configuration."""
-    global _app
-    if name != "app":
-        raise AttributeError(name)
-    if _app is None:
-        _app = create_app()
-    return _app
+    """Module attribute `app` for uvicorn, built from the environment on first use (PEP 562);
+    importing this module (tests, tools) reads no configuration."""
+    if name == "app":
+        return _environment_app()
+    raise AttributeError(name)
