@@ -27,6 +27,7 @@ from services.wwi_service.analytics_base import (
     latest_sale_date_query,
     mapping,
     number,
+    tracer,
     trailing,
 )
 from shared.db.warehouse import wwi_tables as wwi
@@ -226,7 +227,9 @@ class StockSnapshot:
 
 async def stock_snapshot(warehouse: Warehouse) -> StockSnapshot:
     """Load every stock position; without any sale the demand figures are all zero."""
-    anchor = await fetch_anchor(warehouse, latest_sale_date_query())
-    windows = demand_windows(anchor or dt.date(1900, 1, 1))
-    rows = await warehouse.fetch(stock_position_query(windows))
-    return StockSnapshot(anchor, windows if anchor else None, [_position(r) for r in rows])
+    with tracer.start_as_current_span("wwi.analytics.stock_positions") as span:
+        anchor = await fetch_anchor(warehouse, latest_sale_date_query())
+        windows = demand_windows(anchor or dt.date(1900, 1, 1))
+        rows = await warehouse.fetch(stock_position_query(windows))
+        span.set_attribute("wwi.stock_items", len(rows))
+        return StockSnapshot(anchor, windows if anchor else None, [_position(r) for r in rows])

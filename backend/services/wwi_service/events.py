@@ -16,6 +16,7 @@ that is no longer detected gets `cleared_at`, so it is reported afresh if it com
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -30,6 +31,8 @@ from services.wwi_service.analytics_stock import (
     StockPosition,
 )
 from shared.db.results import WwiBusinessEvent
+
+logger = logging.getLogger(__name__)
 
 EVENT_TYPES = ("stock_out", "below_reorder_level", "overstock", "demand_spike")
 OVERSTOCK_TARGET_MULTIPLE = 3
@@ -183,12 +186,17 @@ async def record_events(
         .values(cleared_at=func.now())
         .returning(table.c.id)
     )
-    return EventRunSummary(
+    summary = EventRunSummary(
         detected=len(detected),
         new=sum(new_types.values()),
         cleared=len(cleared.all()),
         new_by_type=dict(sorted(new_types.items())),
     )
+    logger.info(
+        "business events run %s: %s detected, %s new, %s cleared",
+        run_id, summary.detected, summary.new, summary.cleared,
+    )  # fmt: skip
+    return summary
 
 
 def events_query(*, event_type: str | None = None, open_only: bool = False) -> Select[Any]:

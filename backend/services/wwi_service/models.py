@@ -7,7 +7,7 @@ Field descriptions carry the formulas' short form; the full definitions are in
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -137,7 +137,7 @@ class ScenarioCreate(BaseModel):
         0, ge=-60, le=180, description="Added to every item's lead time (floored at 0 days)"
     )
     horizon_days: int = Field(30, ge=1, le=365, description="Days simulated")
-    stock_item_keys: list[int] | None = Field(
+    stock_item_keys: list[Annotated[int, Field(ge=0, le=2_147_483_647)]] | None = Field(
         None, min_length=1, max_length=500, description="Only these stock items"
     )
     stock_item_name_contains: str | None = Field(

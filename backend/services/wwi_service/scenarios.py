@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.wwi_service import whatif
 from services.wwi_service.analytics import Warehouse, stock_snapshot
+from services.wwi_service.analytics_base import tracer
 from services.wwi_service.models import ScenarioCreate
 from services.wwi_service.persistence import save_scenario
 from shared.core.deps import STORE_ERRORS, store_unavailable
@@ -41,7 +42,10 @@ async def create_scenario(
         field = "stock_item_keys" if inputs["stock_item_keys"] else "stock_item_name_contains"
         raise invalid_field(field, 'matches no item held in Fact."Stock Holding"', location="body")
     horizon = inputs["horizon_days"]
-    baseline, results = whatif.compare(positions, whatif.assumptions_from(inputs), horizon)
+    with tracer.start_as_current_span("wwi.whatif.compare") as span:
+        span.set_attribute("wwi.whatif.items", len(positions))
+        span.set_attribute("wwi.whatif.horizon_days", horizon)
+        baseline, results = whatif.compare(positions, whatif.assumptions_from(inputs), horizon)
     anchor = snapshot.anchor_date.isoformat() if snapshot.anchor_date else None
     row = {
         "name": payload.name.strip() or _default_name(inputs),

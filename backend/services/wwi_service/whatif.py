@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from services.wwi_service.analytics_stock import StockPosition
@@ -209,8 +208,3 @@ def assumptions_from(normalised: dict[str, Any]) -> Assumptions:
         price_change_pct=normalised["price_change_pct"],
         lead_time_change_days=normalised["lead_time_change_days"],
     )
-
-
-def outcome_dict(outcome: ItemOutcome) -> dict[str, Any]:
-    return {k: (round(v, 2) if isinstance(v, float) and math.isfinite(v) else v)
-            for k, v in asdict(outcome).items()}  # fmt: skip

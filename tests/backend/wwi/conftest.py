@@ -76,6 +76,13 @@ def raw_duckdb(client: WarehouseClient) -> Iterator[duckdb.DuckDBPyConnection]:
         pooled.close()
 
 
+def scalar(con: duckdb.DuckDBPyConnection, statement: str) -> Any:
+    """The single value of a one-row, one-column query of the tests' own SQL."""
+    row = con.execute(statement).fetchone()
+    assert row is not None
+    return row[0]
+
+
 @pytest.fixture
 def demo_duck(demo_wh: WarehouseClient) -> Iterator[duckdb.DuckDBPyConnection]:
     """Raw DuckDB access to the generated warehouse."""
@@ -111,7 +118,7 @@ def module_postgres_url(postgres_server: ThrowawayPostgres | str) -> Iterator[st
         asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def service_settings(postgres_url: str, warehouse_dir: Path, **overrides: object) -> Settings:
+def service_settings(postgres_url: str, warehouse_dir: Path, **overrides: Any) -> Settings:
     return build_settings(
         _env_file=None,
         postgres_url=postgres_url,

@@ -136,6 +136,7 @@ def test_stock_recommendations_export_xlsx_is_recorded(wwi_service: LiveService)
     assert disposition.startswith('attachment; filename="wwi-stock-recommendations-')
     assert disposition.endswith('.xlsx"')
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     values = [row for row in sheet.iter_rows(values_only=True) if row and row[0] is not None]
     header = next(i for i, row in enumerate(values) if row[0] == "Stock Item Key")
     keys = {row[0] for row in values[header + 1 :]}

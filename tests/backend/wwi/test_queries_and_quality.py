@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from typing import Any
 
 import duckdb
 import pytest
@@ -15,7 +16,7 @@ from services.wwi_service.analytics import run_checks, warehouse_queries
 from shared.core.warehouse import WarehouseClient
 from shared.db.guard import assert_read_only
 from shared.db.mssql import compile_for_mssql
-from tests.backend.wwi.conftest import REAL_WWI_DIR
+from tests.backend.wwi.conftest import REAL_WWI_DIR, scalar
 
 QUERIES = warehouse_queries()
 
@@ -31,7 +32,7 @@ def test_query_names_are_unique_and_cover_every_analytic() -> None:
 
 @pytest.mark.parametrize(("name", "statement"), QUERIES, ids=[n for n, _ in QUERIES])
 def test_statement_compiles_for_sql_server_and_duckdb_and_is_read_only(
-    name: str, statement: Select
+    name: str, statement: Select[Any]
 ) -> None:
     tsql = compile_for_mssql(statement)
     assert_read_only(tsql, "tsql")
@@ -74,8 +75,9 @@ async def test_real_files_checks_match_the_files(
     assert checks["supplier_duplicate_current"]["status"] == "fail"
     item_dupes = _current_duplicates("dimension_stock_item.csv", "WWI Stock Item ID")
     assert checks["stock_item_duplicate_current"]["violations"] == item_dupes
-    (over,) = real_duck.execute(
-        'SELECT count(*) FROM "Fact"."Purchase" WHERE "Received Outers" > "Ordered Outers"'
-    ).fetchone()
+    over = scalar(
+        real_duck,
+        'SELECT count(*) FROM "Fact"."Purchase" WHERE "Received Outers" > "Ordered Outers"',
+    )
     assert checks["purchase_over_received"]["violations"] == over
     assert summary["warnings"] >= 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -40,7 +41,7 @@ ORDER BY k
 """
 
 
-def independent(con: duckdb.DuckDBPyConnection) -> dict[int, tuple]:
+def independent(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[Any, ...]]:
     return {row[0]: row[1:] for row in con.execute(INDEPENDENT).fetchall()}
 
 
@@ -97,7 +98,7 @@ async def test_days_of_cover_and_urgency_follow_velocity(demo_wh: WarehouseClien
             assert rec.days_of_cover == pytest.approx(
                 max(rec.quantity_on_hand, 0) / rec.daily_velocity
             )
-            if rec.days_of_cover < rec.lead_time_days:
+            if rec.days_of_cover is not None and rec.days_of_cover < rec.lead_time_days:
                 assert rec.urgency == "critical"
         else:
             assert rec.days_of_cover is None

@@ -4,12 +4,14 @@ invoice date (never today's date)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import duckdb
 import pytest
 
 from services.wwi_service.analytics import sales_kpis
 from shared.core.warehouse import WarehouseClient
+from tests.backend.wwi.conftest import scalar
 
 INDEPENDENT = """
 WITH bounds AS (
@@ -29,7 +31,7 @@ GROUP BY p
 """
 
 
-def expected(con: duckdb.DuckDBPyConnection, days: int) -> dict[str, tuple]:
+def expected(con: duckdb.DuckDBPyConnection, days: int) -> dict[str, tuple[Any, ...]]:
     return {row[0]: row[1:] for row in con.execute(INDEPENDENT, {"days": days}).fetchall()}
 
 
@@ -59,7 +61,7 @@ async def test_kpis_anchor_is_last_invoice_date_not_today(
     demo_wh: WarehouseClient, demo_duck: duckdb.DuckDBPyConnection
 ) -> None:
     kpis = await sales_kpis(demo_wh, days=365)
-    (last,) = demo_duck.execute('SELECT max("Invoice Date Key") FROM "Fact"."Sale"').fetchone()
+    last = scalar(demo_duck, 'SELECT max("Invoice Date Key") FROM "Fact"."Sale"')
     assert kpis.anchor_date == last
     assert kpis.anchor_date < dt.date.today() - dt.timedelta(days=365)
     assert kpis.period is not None and kpis.period.days == 365

@@ -9,7 +9,7 @@ import duckdb
 import httpx
 import pytest
 
-from tests.backend.wwi.conftest import LiveService, auth, sql
+from tests.backend.wwi.conftest import LiveService, auth, scalar, sql
 
 HELD_UNITS_90D = """
 WITH anchor AS (SELECT max("Invoice Date Key") AS a FROM "Fact"."Sale")
@@ -109,10 +109,10 @@ def test_longer_lead_times_raise_stockouts(wwi_service: LiveService) -> None:
 def test_baseline_demand_equals_independent_sql(
     wwi_service: LiveService, demo_duck: duckdb.DuckDBPyConnection
 ) -> None:
-    (units,) = demo_duck.execute(HELD_UNITS_90D).fetchone()
+    units = scalar(demo_duck, HELD_UNITS_90D)
     scenario = create(wwi_service, horizon_days=30)
     assert scenario["baseline"]["demand_units"] == pytest.approx(float(units) / 90 * 30, abs=0.05)
-    (held,) = demo_duck.execute('SELECT count(*) FROM "Fact"."Stock Holding"').fetchone()
+    held = scalar(demo_duck, 'SELECT count(*) FROM "Fact"."Stock Holding"')
     assert scenario["baseline"]["items"] == held
     assert scenario["results"]["delta"]["revenue"] == 0
 
@@ -120,10 +120,11 @@ def test_baseline_demand_equals_independent_sql(
 def test_item_filters_select_the_matching_items(
     wwi_service: LiveService, demo_duck: duckdb.DuckDBPyConnection
 ) -> None:
-    (mugs,) = demo_duck.execute(
+    mugs = scalar(
+        demo_duck,
         'SELECT count(*) FROM "Fact"."Stock Holding" h JOIN "Dimension"."Stock Item" i '
-        'USING ("Stock Item Key") WHERE lower(i."Stock Item") LIKE \'%mug%\''
-    ).fetchone()
+        'USING ("Stock Item Key") WHERE lower(i."Stock Item") LIKE \'%mug%\'',
+    )
     by_name = create(wwi_service, stock_item_name_contains="MUG", horizon_days=7)
     assert by_name["baseline"]["items"] == mugs > 0
     by_key = create(wwi_service, stock_item_keys=[77, 5, 5], horizon_days=7)
