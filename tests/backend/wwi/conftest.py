@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,17 @@ from tests.support.live_server import live_server, poll_until
 REPO = Path(__file__).resolve().parents[3]
 REAL_WWI_DIR = REPO.parent / "shared" / "data" / "wide-world-importers-dw"
 SECRET = "wwi-test-secret-" + "x" * 32
+
+
+def real_items_below_reorder() -> set[int]:
+    """Stock item keys whose real holding is below its reorder level, read from the file."""
+    with (REAL_WWI_DIR / "fact_stock_holding.csv").open(newline="", encoding="utf-8") as handle:
+        rows = csv.DictReader(handle, delimiter="|")
+        return {
+            int(row["Stock Item Key"])
+            for row in rows
+            if int(row["Quantity On Hand"]) < int(row["Reorder Level"])
+        }
 
 
 def open_warehouse(folder: Path) -> WarehouseClient:

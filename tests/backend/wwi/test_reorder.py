@@ -3,7 +3,6 @@ test's own SQL of the documented formula, and the real items below their reorder
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from demo import wwi_planted
 from services.wwi_service.analytics import recommendations, stock_snapshot
 from shared.core.warehouse import WarehouseClient
-from tests.backend.wwi.conftest import REAL_WWI_DIR
+from tests.backend.wwi.conftest import real_items_below_reorder
 
 # The documented formula, written independently in DuckDB SQL: velocity over the 90 days ending
 # at the last invoice date, grouped by WWI stock item id across type-2 key versions.
@@ -102,16 +101,6 @@ async def test_days_of_cover_and_urgency_follow_velocity(demo_wh: WarehouseClien
                 assert rec.urgency == "critical"
         else:
             assert rec.days_of_cover is None
-
-
-def real_items_below_reorder() -> set[int]:
-    with (REAL_WWI_DIR / "fact_stock_holding.csv").open(newline="", encoding="utf-8") as handle:
-        rows = csv.DictReader(handle, delimiter="|")
-        return {
-            int(row["Stock Item Key"])
-            for row in rows
-            if int(row["Quantity On Hand"]) < int(row["Reorder Level"])
-        }
 
 
 async def test_real_items_below_reorder_level_are_recommended(
