@@ -30,6 +30,7 @@ from services.aw_service.analytics_rankings import (
     rep_scores,
 )
 from services.aw_service.analytics_sales import (
+    daily_revenue_statement,
     daily_sales_statement,
     kpi_statement,
     sales_history,
@@ -65,6 +66,7 @@ def warehouse_queries() -> list[tuple[str, Select[Any]]]:
         ("anchor", anchor_statement()),
         ("sales_kpis", kpi_statement()),
         ("sales_by_day", daily_sales_statement(dt.date(2013, 1, 29), anchor.latest)),
+        ("revenue_by_day", daily_revenue_statement(dt.date(2010, 12, 29), anchor.latest)),
         ("rep_sales", rep_sales_statement(2013)),
         ("rep_quotas", quota_statement(2013)),
         ("employees", employee_statement()),

@@ -12,8 +12,10 @@ monthly units (missing months are 0) in units per month. Ranked by units, then r
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,10 +25,11 @@ from services.aw_service.analytics_common import (
     FACTS,
     Anchor,
     Warehouse,
-    channel_label,
     date_key,
     last_months,
     load_anchor,
+    money_sum,
+    records,
     safe_ratio,
     to_float,
 )
@@ -50,7 +53,7 @@ def rep_sales_statement(year: int) -> Select[Any]:
         select(
             fact.EmployeeKey.label("employee_key"),
             day.CalendarQuarter.label("quarter"),
-            func.sum(fact.SalesAmount).label("revenue"),
+            money_sum(fact.SalesAmount).label("revenue"),
             func.count(fact.SalesOrderNumber.distinct()).label("orders"),
         )
         .select_from(aw.FactResellerSales.join(aw.DimDate, day.DateKey == fact.OrderDateKey))
@@ -66,7 +69,7 @@ def quota_statement(year: int) -> Select[Any]:
         select(
             quota.EmployeeKey.label("employee_key"),
             quota.CalendarQuarter.label("quarter"),
-            func.sum(quota.SalesAmountQuota).label("quota"),
+            money_sum(quota.SalesAmountQuota).label("quota"),
         )
         .where(quota.CalendarYear == year)
         .group_by(quota.EmployeeKey, quota.CalendarQuarter)
@@ -163,13 +166,15 @@ async def rep_scores(warehouse: Warehouse, top_n: int, year: int | None = None) 
     anchor = await load_anchor(warehouse)
     check_year(anchor, year)
     target = anchor.latest_complete_year if year is None else year
-    sales = await warehouse.fetch(rep_sales_statement(target))
-    quotas = await warehouse.fetch(quota_statement(target))
-    employees = await warehouse.fetch(employee_statement())
+    sales, quotas, employees = await asyncio.gather(
+        warehouse.fetch(rep_sales_statement(target)),
+        warehouse.fetch(quota_statement(target)),
+        warehouse.fetch(employee_statement()),
+    )
     return score_reps(
-        [dict(r._mapping) for r in sales],
-        [dict(r._mapping) for r in quotas],
-        [dict(r._mapping) for r in employees],
+        records(sales),
+        records(quotas),
+        records(employees),
         anchor,
         target,
         top_n,
@@ -187,24 +192,31 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def product_month_statement(start: dt.date, end: dt.date) -> Select[Any]:
-    """Units and revenue per channel, product and calendar month, `start`..`end` inclusive."""
-    day = aw.DimDate.c
-    parts = []
-    for channel, fact in FACTS.items():
-        parts.append(
+    """Units and revenue of both channels per product and calendar month, `start`..`end`."""
+    window = (date_key(start), date_key(end))
+    lines = union_all(
+        *[
             select(
-                channel_label(channel),
                 fact.c.ProductKey.label("product_key"),
-                day.CalendarYear.label("year"),
-                day.MonthNumberOfYear.label("month"),
-                func.sum(fact.c.OrderQuantity).label("units"),
-                func.sum(fact.c.SalesAmount).label("revenue"),
-            )
-            .select_from(fact.join(aw.DimDate, day.DateKey == fact.c.OrderDateKey))
-            .where(fact.c.OrderDateKey.between(date_key(start), date_key(end)))
-            .group_by(fact.c.ProductKey, day.CalendarYear, day.MonthNumberOfYear)
+                fact.c.OrderDateKey.label("day_key"),
+                fact.c.OrderQuantity.label("units"),
+                fact.c.SalesAmount.label("amount"),
+            ).where(fact.c.OrderDateKey.between(*window))
+            for fact in FACTS.values()
+        ]
+    ).subquery("order_lines")
+    day = aw.DimDate.c
+    return (
+        select(
+            lines.c.product_key,
+            day.CalendarYear.label("year"),
+            day.MonthNumberOfYear.label("month"),
+            func.sum(lines.c.units).label("units"),
+            money_sum(lines.c.amount).label("revenue"),
         )
-    return select(union_all(*parts).subquery("units_by_month"))
+        .select_from(lines.join(aw.DimDate, day.DateKey == lines.c.day_key))
+        .group_by(lines.c.product_key, day.CalendarYear, day.MonthNumberOfYear)
+    )
 
 
 def product_statement() -> Select[Any]:
@@ -222,7 +234,7 @@ def product_statement() -> Select[Any]:
     )
 
 
-def trend_slope(values: list[float]) -> float:
+def trend_slope(values: Sequence[float]) -> float:
     """Least-squares slope of `values` against 0, 1, 2, ... (0 for fewer than two values)."""
     if len(values) < 2:
         return 0.0
@@ -240,7 +252,7 @@ def rank_products(
 ) -> ProductDemandReport:
     """Per-product totals, shares and trends from the rows of `product_month_statement`."""
     position = {m: i for i, m in enumerate(months)}
-    units: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(len(months)))
+    units: dict[int, list[int]] = defaultdict(lambda: [0] * len(months))
     revenue: dict[int, float] = defaultdict(float)
     for row in rows:
         index = position.get((int(row["year"]), int(row["month"])))
@@ -249,9 +261,10 @@ def rank_products(
         key = int(row["product_key"])
         units[key][index] += int(row["units"] or 0)
         revenue[key] += to_float(row["revenue"])
+    totals = {key: sum(series) for key, series in units.items()}
     all_revenue = sum(revenue.values())
     names = {int(p["product_key"]): p for p in products}
-    ranked = sorted(units, key=lambda k: (-units[k].sum(), -revenue[k], k))
+    ranked = sorted(units, key=lambda k: (-totals[k], -revenue[k], k))
     items = []
     for rank, key in enumerate(ranked[:top_n], start=1):
         product = names.get(key)
@@ -261,10 +274,10 @@ def rank_products(
                 product_key=key,
                 product_name=product["product_name"] if product else f"#{key}",
                 category=product["category"] if product else None,
-                units=int(units[key].sum()),
+                units=totals[key],
                 revenue=round(revenue[key], 4),
                 revenue_share_pct=round(100 * (safe_ratio(revenue[key], all_revenue) or 0.0), 4),
-                trend_units_per_month=round(trend_slope(list(units[key])), 4),
+                trend_units_per_month=round(trend_slope(units[key]), 4),
             )
         )
     first, last = months[0], months[-1]
@@ -285,11 +298,13 @@ async def product_demand(warehouse: Warehouse, top_n: int) -> ProductDemandRepor
     months = demand_window(anchor)
     start = dt.date(months[0][0], months[0][1], 1)
     end = _month_end(*months[-1])
-    rows = await warehouse.fetch(product_month_statement(start, end))
-    products = await warehouse.fetch(product_statement())
+    rows, products = await asyncio.gather(
+        warehouse.fetch(product_month_statement(start, end)),
+        warehouse.fetch(product_statement()),
+    )
     return rank_products(
-        [dict(r._mapping) for r in rows],
-        [dict(r._mapping) for r in products],
+        records(rows),
+        records(products),
         anchor,
         months,
         top_n,

@@ -25,6 +25,8 @@ from services.aw_service.analytics_common import (
     channel_label,
     date_key,
     load_anchor,
+    money_sum,
+    records,
     safe_ratio,
     to_float,
 )
@@ -50,10 +52,10 @@ def kpi_statement() -> Select[Any]:
             select(
                 channel_label(channel),
                 year.label("year"),
-                func.sum(fact.c.SalesAmount).label("revenue"),
+                money_sum(fact.c.SalesAmount).label("revenue"),
                 func.count(fact.c.SalesOrderNumber.distinct()).label("orders"),
                 func.sum(fact.c.OrderQuantity).label("units"),
-                func.sum(fact.c.TotalProductCost).label("cost"),
+                money_sum(fact.c.TotalProductCost).label("cost"),
             )
             .select_from(fact.join(aw.DimDate, aw.DimDate.c.DateKey == fact.c.OrderDateKey))
             .group_by(year)
@@ -150,7 +152,7 @@ async def sales_kpis(warehouse: Warehouse, year: int | None = None) -> SalesKpis
     """Whole-warehouse KPIs and `year` (default: latest complete year) against the year before."""
     anchor = await load_anchor(warehouse)
     check_year(anchor, year)
-    rows = [dict(r._mapping) for r in await warehouse.fetch(kpi_statement())]
+    rows = records(await warehouse.fetch(kpi_statement()))
     return build_kpis(rows, anchor, year)
 
 
@@ -167,7 +169,7 @@ def daily_sales_statement(start: dt.date, end: dt.date) -> Select[Any]:
             select(
                 channel_label(channel),
                 fact.c.OrderDateKey.label("day_key"),
-                func.sum(fact.c.SalesAmount).label("revenue"),
+                money_sum(fact.c.SalesAmount).label("revenue"),
                 func.count(fact.c.SalesOrderNumber.distinct()).label("orders"),
                 func.sum(fact.c.OrderQuantity).label("units"),
             )
@@ -175,6 +177,22 @@ def daily_sales_statement(start: dt.date, end: dt.date) -> Select[Any]:
             .group_by(fact.c.OrderDateKey)
         )
     return select(union_all(*parts).subquery("sales_by_day"))
+
+
+def daily_revenue_statement(start: dt.date, end: dt.date) -> Select[Any]:
+    """Revenue of both channels together per order day, `start`..`end` inclusive."""
+    window = (date_key(start), date_key(end))
+    lines = union_all(
+        *[
+            select(fact.c.OrderDateKey.label("day_key"), fact.c.SalesAmount.label("amount")).where(
+                fact.c.OrderDateKey.between(*window)
+            )
+            for fact in FACTS.values()
+        ]
+    ).subquery("order_lines")
+    return select(lines.c.day_key, money_sum(lines.c.amount).label("revenue")).group_by(
+        lines.c.day_key
+    )
 
 
 _MEASURES = ("revenue", "orders", "units")
@@ -239,5 +257,5 @@ async def sales_history(warehouse: Warehouse, days_back: int) -> SalesHistory:
     """Daily and monthly revenue, orders and units per channel for the `days_back` days."""
     anchor = await load_anchor(warehouse)
     start, end = history_window(anchor, days_back)
-    rows = [dict(r._mapping) for r in await warehouse.fetch(daily_sales_statement(start, end))]
+    rows = records(await warehouse.fetch(daily_sales_statement(start, end)))
     return build_history(rows, anchor, days_back)

@@ -26,8 +26,14 @@ from typing import Any
 import numpy as np
 import statsmodels.api as sm
 
-from services.aw_service.analytics_common import Warehouse, key_date, load_anchor, to_float
-from services.aw_service.analytics_sales import daily_sales_statement
+from services.aw_service.analytics_common import (
+    Warehouse,
+    date_key,
+    load_anchor,
+    records,
+    to_float,
+)
+from services.aw_service.analytics_sales import daily_revenue_statement
 from services.aw_service.models import ForecastPoint, ModelBacktest, ModelName, SalesForecast
 
 MAX_TRAINING_DAYS = 1461
@@ -139,12 +145,14 @@ def forecast_series(y: np.ndarray, start: dt.date, anchor: dt.date, horizon: int
 
 def daily_totals(rows: list[dict[str, Any]], start: dt.date, end: dt.date) -> np.ndarray:
     """Total revenue per day from `start` to `end`, 0 where no channel sold."""
-    y = np.zeros((end - start).days + 1)
+    days = (end - start).days + 1
+    position = {date_key(start + dt.timedelta(days=i)): i for i in range(days)}
+    values = [0.0] * days
     for row in rows:
-        index = (key_date(int(row["day_key"])) - start).days
-        if 0 <= index < len(y):
-            y[index] += to_float(row["revenue"])
-    return y
+        index = position.get(int(row["day_key"]))
+        if index is not None:
+            values[index] += to_float(row["revenue"])
+    return np.asarray(values)
 
 
 _cache: OrderedDict[tuple[str, int], SalesForecast] = OrderedDict()
@@ -174,5 +182,5 @@ async def sales_forecast(warehouse: Warehouse, horizon_days: int) -> SalesForeca
     """Forecast daily revenue for `horizon_days` days after the anchor (module docstring)."""
     anchor = await load_anchor(warehouse)
     start, end = training_window(anchor.first, anchor.latest)
-    rows = [dict(r._mapping) for r in await warehouse.fetch(daily_sales_statement(start, end))]
+    rows = records(await warehouse.fetch(daily_revenue_statement(start, end)))
     return cached_forecast(daily_totals(rows, start, end), start, end, horizon_days)

@@ -1,0 +1,235 @@
+"""aw-service benchmark: each analytics endpoint beside the raw SQL of the same queries, same run.
+
+A scale-1 generated AdventureWorksDW (about 60,000 internet and 60,000 reseller order lines) is
+built in a temp folder, a throwaway PostgreSQL is started (or `POSTGRES_URL` used), and
+aw-service runs as its own uvicorn process (one worker, jobs off) on 127.0.0.1. Each endpoint gets
+sequential requests after a warm-up; its raw SQL time is the same statements (same parameters,
+compiled for DuckDB) run straight on the warehouse file with the DuckDB driver. Overhead is the
+endpoint p50 minus the SQL p50: HTTP, token check, the audit row in PostgreSQL, Python work and
+JSON. Targets: p50 < 50 ms and overhead < 5 ms. `uv run --frozen python -m bench.bench_aw`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+for _extra in (REPO / "backend", REPO):
+    if str(_extra) not in sys.path:
+        sys.path.insert(0, str(_extra))
+
+import duckdb  # noqa: E402
+import httpx  # noqa: E402
+from duckdb_engine import Dialect  # noqa: E402
+from sqlalchemy import Select  # noqa: E402
+
+from demo.build import build_warehouse  # noqa: E402
+from devtools.postgres import ThrowawayPostgres  # noqa: E402
+from services.aw_service.analytics_common import Anchor, anchor_statement, key_date  # noqa: E402
+from services.aw_service.analytics_rankings import (  # noqa: E402
+    _month_end,
+    demand_window,
+    employee_statement,
+    product_month_statement,
+    product_statement,
+    quota_statement,
+    rep_sales_statement,
+)
+from services.aw_service.analytics_sales import (  # noqa: E402
+    daily_sales_statement,
+    history_window,
+    kpi_statement,
+)
+from services.aw_service.forecasting import training_window  # noqa: E402
+from shared.core.config import build_settings  # noqa: E402
+from shared.core.security import mint_internal_token  # noqa: E402
+
+SCALE = float(os.environ.get("BENCH_AW_SCALE", "1.0"))
+WARMUP = 5
+REQUESTS = 60
+SECRET = "bench-aw-" + "s" * 40
+P50_TARGET_MS = 50.0
+OVERHEAD_TARGET_MS = 5.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_service(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    full_env = {**os.environ, **env}
+    full_env["PYTHONPATH"] = os.pathsep.join([str(REPO / "backend"), str(REPO)])
+    command = [sys.executable, "-m", "uvicorn", "services.aw_service.main:app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+               "--no-access-log"]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=REPO / "backend", env=full_env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"aw-service exited with {proc.returncode}")
+        try:
+            if httpx.get(url + "/ready", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("aw-service did not become ready")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
+
+
+def _timed(call: Callable[[], Any], count: int = REQUESTS) -> list[float]:
+    for _ in range(WARMUP):
+        call()
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _endpoints(
+    anchor: Anchor, history_days: int, horizon: int
+) -> list[tuple[str, str, list[Select[Any]]]]:
+    """(label, path, the statements that endpoint sends) with the parameters the service uses."""
+    start, end = history_window(anchor, history_days)
+    train_start, train_end = training_window(anchor.first, anchor.latest)
+    year = anchor.latest_complete_year
+    months = demand_window(anchor)
+    first, last = dt.date(months[0][0], months[0][1], 1), _month_end(*months[-1])
+    return [
+        ("sales KPIs", "/api/aw/sales/kpis", [anchor_statement(), kpi_statement()]),
+        (f"sales history ({history_days} d)", "/api/aw/sales/history",
+         [anchor_statement(), daily_sales_statement(start, end)]),
+        (f"sales forecast ({horizon} d)", "/api/aw/sales/forecast",
+         [anchor_statement(), daily_sales_statement(train_start, train_end)]),
+        ("rep scores", "/api/aw/reps/scores",
+         [anchor_statement(), rep_sales_statement(year), quota_statement(year),
+          employee_statement()]),
+        ("product demand", "/api/aw/products/demand",
+         [anchor_statement(), product_month_statement(first, last), product_statement()]),
+    ]  # fmt: skip
+
+
+def _raw_sql(path: Path, statements: list[Select[Any]]) -> list[float]:
+    """Per-run ms of the statements compiled for DuckDB and fetched by the DuckDB driver."""
+    dialect = Dialect()
+    sql = [
+        str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True})) for s in statements
+    ]
+    with duckdb.connect(str(path), read_only=True, config={"threads": 2}) as con:
+        return _timed(lambda: [con.execute(text).fetchall() for text in sql])
+
+
+class FreshToken(httpx.Auth):
+    """A new internal token per request: tokens live at most 60 s, the run lasts longer."""
+
+    def __init__(self) -> None:
+        self.settings = build_settings(_env_file=None, internal_service_shared_secret=SECRET)
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        token = mint_internal_token(self.settings, audience="aw-service", subject="bench",
+                                    scopes=["bi.read"])  # fmt: skip
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
+def _anchor(path: Path) -> Anchor:
+    with duckdb.connect(str(path), read_only=True) as con:
+        sql = str(anchor_statement().compile(dialect=Dialect()))
+        keys = con.execute(sql).fetchone()
+    assert keys is not None
+    return Anchor(first=key_date(min(keys[0], keys[2])), latest=key_date(max(keys[1], keys[3])))
+
+
+def _measure(url: str, warehouse: Path) -> None:
+    anchor = _anchor(warehouse)
+    settings = build_settings(_env_file=None)
+    endpoints = _endpoints(anchor, settings.default_history_days, settings.forecast_horizon_days)
+    print(f"warehouse: {warehouse.stat().st_size / 1e6:.1f} MB, orders up to {anchor.latest}; "
+          f"{REQUESTS} sequential requests per endpoint after {WARMUP} warm-up")  # fmt: skip
+    with httpx.Client(base_url=url, timeout=60, auth=FreshToken()) as client:
+        health = _timed(lambda: client.get("/health"))
+        print(f"floor: GET /health p50 {statistics.median(health):.1f} ms "
+              f"p99 {_percentile(health, 0.99):.1f} ms")  # fmt: skip
+        print(f"{'endpoint':<26} {'p50 ms':>7} {'p99 ms':>7} {'SQL p50':>8} {'SQL p99':>8} "
+              f"{'overhead':>9}  verdict (p50 < {P50_TARGET_MS:.0f}, overhead < "
+              f"{OVERHEAD_TARGET_MS:.0f})")  # fmt: skip
+        for label, path, statements in endpoints:
+
+            def call(path: str = path) -> None:
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {path}: {response.status_code} {response.text}")
+
+            times = _timed(call)
+            sql = _raw_sql(warehouse, statements)
+            p50, sql50 = statistics.median(times), statistics.median(sql)
+            overhead = p50 - sql50
+            verdict = " ".join([
+                "p50 ok" if p50 < P50_TARGET_MS else "p50 MISSES",
+                "overhead ok" if overhead < OVERHEAD_TARGET_MS else "overhead MISSES",
+            ])  # fmt: skip
+            print(f"{label:<26} {p50:7.1f} {_percentile(times, 0.99):7.1f} {sql50:8.1f} "
+                  f"{_percentile(sql, 0.99):8.1f} {overhead:9.1f}  {verdict}")  # fmt: skip
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-aw-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        build_warehouse("aw", folder, scale=SCALE)
+        print(f"built the scale-{SCALE} AdventureWorksDW in {time.perf_counter() - started:.1f} s")
+        given = os.environ.get("POSTGRES_URL")
+        postgres = None if given else ThrowawayPostgres()
+        if postgres is not None:
+            postgres.start()
+        try:
+            env = {
+                "POSTGRES_URL": given or (postgres.url if postgres else ""),
+                "DEMO_WAREHOUSE_DIR": str(folder),
+                "INTERNAL_SERVICE_SHARED_SECRET": SECRET,
+                "JOBS_ENABLED": "false",
+                "LOG_LEVEL": "WARNING",
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+            }
+            proc, url = _start_service(env)
+            try:
+                _measure(url, folder / "aw.duckdb")
+            finally:
+                _stop(proc)
+        finally:
+            if postgres is not None:
+                postgres.destroy()
+
+
+if __name__ == "__main__":
+    main()
