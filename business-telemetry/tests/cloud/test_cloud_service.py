@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,11 @@ from bt_testkit import live_server, make_event, make_settings, poll_until
 from eventhub_peer import EventHubPeer
 
 LAKEHOUSE = "7d3e9b1a-5c2f-4e8d-9a61-0b4c2e7f1a93"
+DEADLINE = 60.0  # generous: polling returns as soon as the condition holds (2 busy cores)
+
+
+def wait_for(check: Callable[[], object], *, what: str) -> None:
+    poll_until(check, timeout=DEADLINE, what=what)
 
 
 def send(client: httpx.Client, prefix: str, n: int, session: str = "sess-1") -> list[str]:
@@ -65,12 +71,12 @@ def test_refused_token_is_reported_by_ready_and_events_wait_for_it(tmp_path: Pat
                     and "refused our credentials" in response.text
                 )
 
-            poll_until(refusal_reported, what="/ready naming the refused Event Hubs token")
+            wait_for(refusal_reported, what="/ready naming the refused Event Hubs token")
             assert peer.received == []
             assert pending_bytes(client) > 0  # the events are kept, not dropped
             peer.refuse_tokens = False  # credentials fixed: the kept events go out
-            poll_until(lambda: set(ids) <= set(hub_ids(peer)), what="delivery after the fix")
-            poll_until(lambda: client.get("/ready").status_code == 200, what="ready again")
+            wait_for(lambda: set(ids) <= set(hub_ids(peer)), what="delivery after the fix")
+            wait_for(lambda: client.get("/ready").status_code == 200, what="ready again")
 
 
 @pytest.mark.parametrize("down", ["eventhub", "onelake"])
@@ -106,22 +112,22 @@ def test_composite_outage_of_one_peer_blocks_nothing_and_loses_nothing(
     try:
         with live_server(settings) as url, httpx.Client(base_url=url) as client:
             before = send(client, "before", 30)
-            poll_until(lambda: at_hub(before) and at_lake(before), what="both before outage")
+            wait_for(lambda: at_hub(before) and at_lake(before), what="both before outage")
             stop()
             try:
                 during = send(client, "during", 30, session="sess-2")  # acknowledged while down
-                poll_until(lambda: healthy(before + during), what="the other sink keeps going")
-                poll_until(
+                wait_for(lambda: healthy(before + during), what="the other sink keeps going")
+                wait_for(
                     lambda: f"sink:{down}" in client.get("/ready").text, what="outage reported"
                 )
             finally:
                 start()
             after = send(client, "after", 10)
             everything = before + during + after
-            poll_until(lambda: at_hub(everything), what="hub has everything")
-            poll_until(lambda: at_lake(everything), what="OneLake has everything")
+            wait_for(lambda: at_hub(everything), what="hub has everything")
+            wait_for(lambda: at_lake(everything), what="OneLake has everything")
             assert client.post("/flush").status_code == 200
-            poll_until(lambda: client.get("/ready").status_code == 200, what="ready again")
+            wait_for(lambda: client.get("/ready").status_code == 200, what="ready again")
     finally:
         peer.stop()
     lake = lake_ids(blob_service, workspace)
@@ -150,7 +156,7 @@ def test_oversized_event_is_dead_lettered_and_a_dropped_connection_retried(
             big = make_event("product.viewed", event_id="too-big", session_id="sess-1")
             big["data"]["note"] = "z" * 20_000
             assert client.post("/events", json=big).status_code == 202
-            poll_until(lambda: set(ids) <= set(hub_ids(peer)), what="all after the drops")
+            wait_for(lambda: set(ids) <= set(hub_ids(peer)), what="all after the drops")
             assert client.post("/flush").status_code == 200
         dead_file = tmp_path / "spool" / "dead_letter" / "eventhub.jsonl"
         dead = [orjson.loads(line) for line in dead_file.read_bytes().splitlines()]
