@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -79,16 +80,28 @@ def classify(exc: BaseException, what: str) -> SinkError:
         return PermanentSinkError(f"OneLake refused {what}: HTTP {exc.status_code} {exc.reason}")
     if isinstance(exc, HttpResponseError | ServiceRequestError | ServiceResponseError):
         return RetryableSinkError(f"OneLake {what} failed: {type(exc).__name__}: {exc.message}")
-    if isinstance(exc, DeltaError | OSError) and _looks_refused(str(exc)):
-        return PermanentSinkError(f"OneLake refused {what}: {exc}")
+    if isinstance(exc, DeltaError | OSError):
+        text = _ANSI.sub("", str(exc))
+        if any(marker in text for marker in _REFUSED_MARKERS):
+            return PermanentSinkError(f"OneLake refused {what}: {text}")
+        return RetryableSinkError(f"OneLake {what} failed: {type(exc).__name__}: {text}")
     if type(exc).__name__ == "CredentialUnavailableError":
         return PermanentSinkError(f"no Azure identity for OneLake: {exc}")
     return RetryableSinkError(f"OneLake {what} failed: {type(exc).__name__}: {exc}")
 
 
-def _looks_refused(text: str) -> bool:
-    markers = ("403", "401", "AuthenticationFailed", "AuthorizationFailure", "ContainerNotFound")
-    return any(marker in text for marker in markers)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# What delta-rs (object_store) reports when retrying cannot help: identity or rights refused,
+# or the workspace/container missing (a surfaced 404; expected 404s are handled inside).
+_REFUSED_MARKERS = (
+    "401 Unauthorized",
+    "403 Forbidden",
+    "404 Not Found",
+    "lacked the necessary privileges",
+    "AuthenticationFailed",
+    "AuthorizationFailure",
+    "ContainerNotFound",
+)
 
 
 class OneLakeSink(BaseSink):
@@ -129,7 +142,9 @@ class OneLakeSink(BaseSink):
         self.account_url = account_url or f"https://{account_name}.blob.fabric.microsoft.com"
         self.account_name = account_name_from_url(self.account_url) if account_url else account_name
         self.workspace_id = workspace_id
-        self.lakehouse_id = lakehouse_id.strip("/")
+        self.lakehouse_id = onelake_layout.checked_segment(
+            lakehouse_id, "FABRIC_ONELAKE_LAKEHOUSE_ID"
+        )
         self.base_path = onelake_layout.normalise_base_path(base_path)
         self.output_format = output_format
         self._account_key = account_key

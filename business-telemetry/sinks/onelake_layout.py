@@ -30,6 +30,14 @@ _PATH_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 CONTENT_TYPES = {"jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet"}
 
 
+def checked_segment(value: str, variable: str) -> str:
+    """`value` as one safe path segment (a GUID or `name.Lakehouse`), else ValueError."""
+    cleaned = value.strip().strip("/")
+    if not _PATH_SEGMENT.fullmatch(cleaned) or cleaned in (".", ".."):
+        raise ValueError(f"{variable} {value!r} must be one path segment, e.g. a GUID")
+    return cleaned
+
+
 def normalise_base_path(base_path: str | None) -> str:
     """`FABRIC_ONELAKE_BASE_PATH` as clean relative segments; raises ValueError naming it."""
     raw = (base_path or "").strip().strip("/")

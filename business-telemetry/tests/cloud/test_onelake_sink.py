@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from config import FabricSettings
 from fabric_sinks import create_sink_from_config
 from sinks import onelake_delta, parquet_schema
 from sinks.base import PermanentSinkError, RetryableSinkError, Sink
-from sinks.onelake import OneLakeSink, account_name_from_url
+from sinks.onelake import OneLakeSink, account_name_from_url, classify
 from sinks.registry import create_sink
 
 EventFactory = Callable[..., dict[str, Any]]
@@ -210,6 +211,25 @@ class TestFailures:
         with pytest.raises(PermanentSinkError):
             await sink.open()
 
+    async def test_delta_refusal_is_permanent_and_readable(
+        self, azurite: Azurite, workspace: str, make_event: EventFactory
+    ) -> None:
+        wrong = onelake_delta.storage_options(
+            account_name="devstoreaccount1",
+            account_url=azurite.account_url,
+            account_key="d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk=",
+        )
+        event = make_event()
+        table = parquet_schema.to_table(
+            "product.viewed", [(datetime.fromisoformat(event["event_time"]), event)]
+        )
+        uri = onelake_delta.table_uri(workspace, f"{LAKEHOUSE}/Tables/product_viewed")
+        with pytest.raises(OSError) as raised:
+            await asyncio.to_thread(onelake_delta.merge_batch, uri, table, wrong)
+        error = classify(raised.value, "Delta table product_viewed")
+        assert isinstance(error, PermanentSinkError) and error.event_ids == ()
+        assert "403 Forbidden" in str(error) and "\x1b[" not in str(error)
+
     async def test_emulator_down_is_retryable_then_delivery_resumes(
         self,
         azurite: Azurite,
@@ -247,6 +267,8 @@ class TestConfiguration:
             OneLakeSink(workspace_id="w", lakehouse_id="l", output_format="csv")
         with pytest.raises(ValueError, match="FABRIC_ONELAKE_BASE_PATH"):
             OneLakeSink(workspace_id="w", lakehouse_id="l", base_path="../escape")
+        with pytest.raises(ValueError, match="FABRIC_ONELAKE_LAKEHOUSE_ID"):
+            OneLakeSink(workspace_id="w", lakehouse_id="../other")
 
     def test_original_constructor_keywords_are_kept(self) -> None:
         sink = OneLakeSink(
