@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -41,6 +41,10 @@ from shared.db.postgres import create_postgres_engine, create_schema, create_ses
 logger = logging.getLogger(__name__)
 
 SERVICE_NAME: Final = "api-gateway"
+TITLE = "otel-bi api-gateway"
+DESCRIPTION = "Public API of the BI platform; see docs/api-gateway.md."
+VERSION = "1.0.0"
+ROUTE_MODULES = (routes_config, routes_aw, routes_wwi, routes_audit, routes_jobs, routes_reports)
 SCHEMA_RETRY_SECONDS = 5.0
 SCHEMA_FIRST_TRY_SECONDS = 15.0
 
@@ -115,12 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         endpoint=settings.otel_exporter_otlp_endpoint,
         log_level=settings.log_level,
     )
-    app = FastAPI(
-        title="otel-bi api-gateway",
-        description="Public API of the BI platform; see docs/api-gateway.md.",
-        version="1.0.0",
-        lifespan=_lifespan,
-    )
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version=VERSION, lifespan=_lifespan)
     app.state.settings = settings
     install_error_handlers(app)
     if settings.cors_allowed_origins:
@@ -132,11 +131,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Content-Disposition", "x-trace-id", "x-span-id"],
         )
     instrument_fastapi(app)
-    app.openapi = lambda: merged_openapi(app)  # type: ignore[method-assign]
-    for module in (routes_config, routes_aw, routes_wwi, routes_audit, routes_jobs,
-                   routes_reports):  # fmt: skip
-        app.include_router(module.router)
+    _add_routes(app)
     return app
+
+
+def _add_routes(app: FastAPI) -> None:
+    app.openapi = lambda: merged_openapi(app)  # type: ignore[method-assign]
+    for module in ROUTE_MODULES:
+        app.include_router(module.router)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The gateway's OpenAPI document without settings or start-up (client generation, fuzzing)."""
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version=VERSION)
+    _add_routes(app)
+    return app.openapi()
 
 
 _app: FastAPI | None = None

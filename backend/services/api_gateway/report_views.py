@@ -88,6 +88,8 @@ def tabulate(payload: Any, records: str | None = None) -> tuple[list[str], list[
     columns: list[str] = []
     for record in flattened:
         columns += [key for key in record if key not in columns]
+    if not columns:
+        return ["no records"], []  # a header row still renders; zero columns cannot
     return columns, [[record.get(name) for name in columns] for record in flattened]
 
 
