@@ -22,131 +22,26 @@ socket is cut before the disposition, so the client sees a failure and sends the
 from __future__ import annotations
 
 import contextlib
-import json
-import selectors
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlparse
 
-from amqp_frames import FrameCompleter
-from proton import (
-    Collector,
-    Condition,
-    Connection,
-    Data,
-    Delivery,
-    Endpoint,
-    Event,
-    Link,
-    Message,
-    Transport,
-    symbol,
-    timestamp,
-)
+from amqp_messages import ReceivedEvent, TokenRequest, split_events
+from amqp_server import PeerConnection, ProtonServer
+from proton import Condition, Connection, Delivery, Endpoint, Event, Link, Message, timestamp
 
-DATA_SECTION = 0x75
-BATCH_PREFIX = b"\x00\x53"
 DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024  # Event Hubs standard tier
 LINK_CREDIT = 300
 
 
-@dataclass(frozen=True)
-class ReceivedEvent:
-    """One event as the hub received it."""
-
-    body: bytes
-    partition_key: str | None
-    application_properties: dict[str, Any]
-    content_type: str | None
-    target: str
-
-    def json(self) -> dict[str, Any]:
-        """The body parsed as JSON (the sink sends UTF-8 JSON objects)."""
-        parsed = json.loads(self.body)
-        assert isinstance(parsed, dict)
-        return parsed
-
-
-@dataclass
-class TokenRequest:
-    audience: str
-    token_type: str
-    accepted: bool
-
-
-def _decode_sections(data: bytes) -> list[tuple[int, Any]]:
-    """Split an encoded message into (descriptor, value) sections; values are copied out."""
-    sections: list[tuple[int, Any]] = []
-    pos = 0
-    while pos < len(data):
-        codec = Data()
-        pos += codec.decode(data[pos:])
-        codec.rewind()
-        codec.next()
-        described: Any = codec.get_object()
-        value = described.value
-        if isinstance(value, memoryview):
-            value = bytes(value)  # copy at once: a view into a buffer proton reuses
-        sections.append((int(described.descriptor), value))
-    return sections
-
-
-def _event_from_message(encoded: bytes, target: str) -> ReceivedEvent:
-    message = Message()
-    message.decode(encoded)
-    annotations: dict[Any, Any] = message.annotations or {}
-    partition_key = annotations.get(symbol("x-opt-partition-key"))
-    body: Any = message.body
-    properties: dict[Any, Any] = dict(message.properties or {})
-    if isinstance(body, memoryview | bytearray):
-        body = bytes(body)
-    if isinstance(body, str):
-        body = body.encode()
-    return ReceivedEvent(
-        body=bytes(body),
-        partition_key=None if partition_key is None else str(partition_key),
-        application_properties={str(k): v for k, v in properties.items()},
-        content_type=None if message.content_type is None else str(message.content_type),
-        target=target,
-    )
-
-
-def split_events(encoded: bytes, target: str) -> list[ReceivedEvent]:
-    """Events of one hub transfer: a batch message holds one data section per encoded event."""
-    sections = _decode_sections(encoded)
-    datas = [value for descriptor, value in sections if descriptor == DATA_SECTION]
-    if datas and all(d.startswith(BATCH_PREFIX) for d in datas):
-        return [_event_from_message(d, target) for d in datas]
-    return [_event_from_message(encoded, target)]
-
-
-@dataclass
-class _PeerConnection:
-    """Proton engine state plus socket buffers for one accepted client connection."""
-
-    sock: socket.socket
-    transport: Transport = field(default_factory=lambda: Transport(Transport.SERVER))
-    connection: Connection = field(default_factory=Connection)
-    collector: Collector = field(default_factory=Collector)
-    completer: FrameCompleter = field(default_factory=FrameCompleter)
-    outgoing: bytearray = field(default_factory=bytearray)
-    replies: dict[int, list[tuple[Link, bytes]]] = field(default_factory=dict)
-    closed: bool = False
-
-    def __post_init__(self) -> None:
-        self.transport.sasl().allowed_mechs("ANONYMOUS")
-        self.connection.container = "eventhub-peer"
-        self.connection.collect(self.collector)
-        self.transport.bind(self.connection)
-
-
-class EventHubPeer:
+class EventHubPeer(ProtonServer):
     """Background AMQP 1.0 server imitating one Event Hubs namespace with one hub."""
+
+    container_id = "eventhub-peer"
 
     def __init__(
         self,
@@ -155,19 +50,15 @@ class EventHubPeer:
         partition_ids: tuple[str, ...] = ("0", "1", "2", "3"),
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
+        super().__init__()
         self.hub_name = hub_name
         self.partition_ids = partition_ids
         self.max_message_size = max_message_size
         self.refuse_tokens = False
-        self.port = 0
         self._lock = threading.Lock()
         self._received: list[ReceivedEvent] = []
         self._tokens: list[TokenRequest] = []
         self._drop_transfers = 0
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._listener: socket.socket | None = None
-        self.connections_accepted = 0
         self.transfers = 0
 
     # -- control (test thread) ------------------------------------------------------------------
@@ -181,26 +72,6 @@ class EventHubPeer:
             f"Endpoint=sb://127.0.0.1:{self.port};SharedAccessKeyName=peer;"
             f"SharedAccessKey=cGVlci1rZXk=;EntityPath={entity};UseDevelopmentEmulator=true"
         )
-
-    def start(self) -> None:
-        """Listen (on the previous port after a `stop`, so clients reconnect to the same place)."""
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(16)
-        listener.setblocking(False)
-        self.port = listener.getsockname()[1]
-        self._listener = listener
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._serve, name="eventhub-peer", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Close the listener and cut every open connection (an outage, as clients see it)."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
 
     def __enter__(self) -> EventHubPeer:
         self.start()
@@ -236,116 +107,9 @@ class EventHubPeer:
                 raise TimeoutError(f"peer condition not met; received {len(self.received)} events")
             time.sleep(0.01)
 
-    # -- server loop (peer thread) ---------------------------------------------------------------
+    # -- protocol (peer thread) ------------------------------------------------------------------
 
-    def _serve(self) -> None:
-        assert self._listener is not None
-        selector = selectors.DefaultSelector()
-        selector.register(self._listener, selectors.EVENT_READ, None)
-        conns: dict[socket.socket, _PeerConnection] = {}
-        try:
-            while not self._stopping.is_set():
-                for key, mask in selector.select(timeout=0.02):
-                    if key.data is None:
-                        self._accept(selector, conns)
-                        continue
-                    conn: _PeerConnection = key.data
-                    if mask & selectors.EVENT_READ:
-                        self._read(conn)
-                    if mask & selectors.EVENT_WRITE:
-                        self._write(conn)
-                for conn in list(conns.values()):
-                    self._pump(conn)
-                    if conn.closed:
-                        selector.unregister(conn.sock)
-                        conn.sock.close()
-                        del conns[conn.sock]
-                    else:
-                        events = selectors.EVENT_READ
-                        if conn.outgoing:
-                            events |= selectors.EVENT_WRITE
-                        selector.modify(conn.sock, events, conn)
-        finally:
-            for conn in conns.values():
-                with contextlib.suppress(OSError):
-                    conn.sock.shutdown(socket.SHUT_RDWR)
-                conn.sock.close()
-            self._listener.close()
-            selector.close()
-
-    def _accept(self, selector: selectors.BaseSelector, conns: dict[Any, _PeerConnection]) -> None:
-        assert self._listener is not None
-        try:
-            sock, _ = self._listener.accept()
-        except BlockingIOError:
-            return
-        sock.setblocking(False)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn = _PeerConnection(sock=sock)
-        conns[sock] = conn
-        self.connections_accepted += 1
-        selector.register(sock, selectors.EVENT_READ, conn)
-
-    def _read(self, conn: _PeerConnection) -> None:
-        try:
-            data = conn.sock.recv(256 * 1024)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
-            conn.transport.close_tail()
-            conn.closed = True
-            return
-        view = memoryview(data)
-        while view:
-            capacity = conn.transport.capacity()
-            if capacity <= 0:
-                self._process_events(conn)
-                capacity = conn.transport.capacity()
-                if capacity <= 0:
-                    conn.closed = True
-                    return
-            chunk = view[:capacity]
-            conn.transport.push(bytes(chunk))
-            view = view[len(chunk) :]
-            self._process_events(conn)
-
-    def _write(self, conn: _PeerConnection) -> None:
-        if not conn.outgoing:
-            return
-        try:
-            sent = conn.sock.send(conn.outgoing)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            conn.closed = True
-            return
-        del conn.outgoing[:sent]
-
-    def _pump(self, conn: _PeerConnection) -> None:
-        """Run proton's timers and events, then move its output through the frame completer."""
-        if conn.closed:
-            return
-        conn.transport.tick(time.monotonic())
-        self._process_events(conn)
-        if conn.closed:
-            return
-        pending = conn.transport.pending()
-        if pending > 0:
-            conn.outgoing += conn.completer.feed(conn.transport.peek(pending))
-            conn.transport.pop(pending)
-        self._write(conn)
-        if pending < 0 and not conn.outgoing:
-            conn.closed = True
-
-    def _process_events(self, conn: _PeerConnection) -> None:
-        while (event := conn.collector.peek()) is not None:
-            if not conn.closed:
-                self._on_event(conn, event)
-            conn.collector.pop()
-
-    def _on_event(self, conn: _PeerConnection, proton_event: Event) -> None:
+    def on_event(self, conn: PeerConnection, proton_event: Event) -> None:
         event: Any = proton_event  # endpoint accessors are Optional; each kind sets its own
         kind = event.type
         if kind == Event.CONNECTION_REMOTE_OPEN:
@@ -387,7 +151,7 @@ class EventHubPeer:
             return
         link.flow(LINK_CREDIT)
 
-    def _on_delivery(self, conn: _PeerConnection, delivery: Delivery) -> None:
+    def _on_delivery(self, conn: PeerConnection, delivery: Delivery) -> None:
         link = delivery.link
         if link.is_sender:
             if delivery.updated:
@@ -412,7 +176,7 @@ class EventHubPeer:
         if link.credit < LINK_CREDIT // 2:
             link.flow(LINK_CREDIT - link.credit)
 
-    def _on_hub_transfer(self, conn: _PeerConnection, encoded: bytes, target: str) -> bool:
+    def _on_hub_transfer(self, conn: PeerConnection, encoded: bytes, target: str) -> bool:
         events = split_events(encoded, target)
         with self._lock:
             self._received.extend(events)
@@ -481,9 +245,7 @@ class EventHubPeer:
             properties={"status-code": code, "status-description": description},
         )
 
-    def _reply(
-        self, conn: _PeerConnection, request_link: Link, source: str, reply: Message
-    ) -> None:
+    def _reply(self, conn: PeerConnection, request_link: Link, source: str, reply: Message) -> None:
         """Queue `reply` on the client's receiving link whose source is `source`."""
         for link in _links(request_link.session.connection):
             if link.is_sender and link.source.address == source:
@@ -491,7 +253,7 @@ class EventHubPeer:
                 self._flush_replies(conn, link)
                 return
 
-    def _flush_replies(self, conn: _PeerConnection, link: Link) -> None:
+    def _flush_replies(self, conn: PeerConnection, link: Link) -> None:
         queue = conn.replies.get(id(link), [])
         while queue and link.credit > 0:
             _, payload = queue.pop(0)
