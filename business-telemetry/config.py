@@ -93,6 +93,10 @@ class FabricSettings(BaseSettings):
     retry_initial_backoff_seconds: float = Field(default=0.2, gt=0)
     retry_max_backoff_seconds: float = Field(default=30.0, gt=0)
     dedup_window: int = Field(default=100_000, ge=0)
+    drainer_mode: Literal["process", "inline"] = Field(
+        default="process",
+        description="Drain the spool in a child process (another core) or in the worker",
+    )
 
     # SDK in-memory queue
     sdk_queue_size: int = Field(default=10_000, ge=1)

@@ -131,22 +131,28 @@ def flatten_event(
     service_name: str | None = None,
     service_version: str | None = None,
 ) -> dict[str, Any]:
-    """The output row of one spool record: envelope columns, key-field columns, `data`."""
-    data = record.get("data") or {}
-    row = {column: record.get(column) for column in ENVELOPE_COLUMNS}
-    if row["environment"] is None:
-        row["environment"] = environment
-    if row["service_name"] is None:
-        row["service_name"] = service_name
-    if row["service_version"] is None:
-        row["service_version"] = service_version
-    if row["schema_version"] is None:
-        row["schema_version"] = SCHEMA_VERSION
-    for key in KEY_FIELDS.get(str(row["event_type"]), ()):
-        if row.get(key) is None and key in data:
+    """The output row of one event: envelope columns, key-field columns, `data` without nulls."""
+    data = {k: v for k, v in (record.get("data") or {}).items() if v is not None}
+    get = record.get
+    event_type = get("event_type")
+    row = {
+        "event_id": get("event_id"),
+        "event_type": event_type,
+        "event_time": get("event_time"),
+        "event_source": get("event_source"),
+        "environment": get("environment") or environment,
+        "service_name": get("service_name") or service_name,
+        "service_version": get("service_version") or service_version,
+        "schema_version": get("schema_version") or SCHEMA_VERSION,
+        "session_id": get("session_id"),
+        "user_id": get("user_id"),
+        "correlation_id": get("correlation_id"),
+    }
+    for key in KEY_FIELDS.get(str(event_type), ()):
+        if key in data and row.get(key) is None:
             row[key] = data[key]
     row["data"] = data
-    row["custom_properties"] = record.get("custom_properties") or {}
+    row["custom_properties"] = get("custom_properties") or {}
     return row
 
 

@@ -18,11 +18,13 @@ from fastapi.openapi.utils import get_openapi
 
 from config import FabricSettings, get_fabric_settings
 from ingest.api import Runtime, router
-from ingest.drainer import Drainer
+from ingest.drainer import Drainer, expand_sinks
+from ingest.drainer_process import DrainerProcess
 from ingest.errors import install_error_handlers
-from ingest.metrics import Metrics
+from ingest.metrics import DeliveryMetrics, Metrics
 from ingest.models import BatchRequest, EventRequest
 from ingest.spool import SpoolWriter
+from ingest.spool_view import SpoolView
 from sinks.base import Sink
 from sinks.registry import create_sink
 
@@ -37,6 +39,7 @@ def create_app(settings: FabricSettings | None = None, sink: Sink | None = None)
             level=settings.log_level.upper(),
             format="%(asctime)s %(levelname)s %(name)s %(message)s",
         )
+    custom_sink = sink is not None
     sink = sink or create_sink(settings)
     metrics = Metrics()
 
@@ -51,7 +54,11 @@ def create_app(settings: FabricSettings | None = None, sink: Sink | None = None)
         )
         writer.open()
         writer.on_commit = lambda seconds, _requests: metrics.commit_latency.observe(seconds)
-        drainer = Drainer(settings, sink, metrics)
+        drainer: SpoolView
+        if settings.drainer_mode == "process" and not custom_sink:
+            drainer = DrainerProcess(settings, [s.name for s in expand_sinks(sink)])
+        else:  # a sink object handed to create_app can only be drained in this process
+            drainer = Drainer(settings, sink, DeliveryMetrics())
         drainer.start()
         metrics.watch_spool(Path(settings.spool_dir), lambda: drainer.sink_names)
         app.state.runtime = Runtime(settings, metrics, writer, drainer, time.monotonic())

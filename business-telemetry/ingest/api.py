@@ -16,12 +16,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from config import FabricSettings
-from ingest.drainer import Drainer
 from ingest.encode import Encoded, encode_batch, encode_single
 from ingest.errors import ProblemError, problem_response
 from ingest.metrics import Metrics
 from ingest.models import BatchResponse, EventResponse
 from ingest.spool import SpoolFullError, SpoolUnavailableError, SpoolWriter
+from ingest.spool_view import SpoolView
 
 
 @dataclass
@@ -31,11 +31,11 @@ class Runtime:
     settings: FabricSettings
     metrics: Metrics
     writer: SpoolWriter
-    drainer: Drainer
+    drainer: SpoolView
     started: float
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:
         raise ProblemError(503, "service is starting", headers={"Retry-After": "1"})
@@ -46,7 +46,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def require_api_key(
+async def require_api_key(
     request: Request, api_key: Annotated[str | None, Security(_api_key_header)]
 ) -> None:
     """Accept any configured key (rotation); compare every one in constant time."""
@@ -103,7 +103,7 @@ async def _store(runtime: Runtime, encoded: Encoded) -> None:
         except SpoolUnavailableError as exc:
             _count(metrics, encoded, rejected="spool_error")
             raise ProblemError(503, str(exc), headers={"Retry-After": "1"}) from None
-        runtime.drainer.wake()
+
     _count(metrics, encoded)
 
 
@@ -170,7 +170,7 @@ async def submit_batch(request: Request, runtime: RuntimeDep, _auth: ApiKey) -> 
             "no event in the batch is valid",
             errors=[{"field": e["field"], "message": e["error"]} for e in encoded.errors],
         )
-    accepted = len(encoded.payload)
+    accepted = len(encoded.event_ids)
     if not settings.telemetry_enabled:
         accepted = 0
     else:
@@ -236,7 +236,8 @@ async def ready(runtime: RuntimeDep) -> Response:
 @router.get("/metrics", tags=["Monitoring"])
 async def metrics(runtime: RuntimeDep) -> Response:
     """Prometheus metrics of this worker, and of the shared spool."""
-    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    text = generate_latest(runtime.metrics.registry) + runtime.drainer.delivery_metrics_text()
+    return Response(text, media_type=CONTENT_TYPE_LATEST)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:

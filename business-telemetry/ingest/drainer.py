@@ -1,13 +1,11 @@
 """The spool drainer: one leader across all worker processes delivers every segment.
 
-Every worker runs a `Drainer`; the one holding `leader.lock` (an exclusive `flock`) runs a
-`SinkPump` per sink over all segments, its own and those of other or dead workers. The kernel
-releases the lock when the leader dies, and another worker takes over within a second, resuming
-from the cursors, so segments left by a dead worker are claimed and drained exactly once.
-
-`/flush` may hit any worker: it touches `flush.request`, which the leader's pumps treat as "send
-now", and then waits until every sink's cursor covers what the spool held when it was called.
-The leader publishes sink health in `status.json` for `/ready` of every worker.
+Every worker runs a `Drainer` (in-process, or in a child process: `drainer_process`); the one
+holding `leader.lock` (an exclusive `flock`) runs a `SinkPump` per sink over all segments, its
+own and those of other or dead workers. The kernel releases the lock when the leader dies, and
+another candidate takes over within a second, resuming from the cursors, so segments left by a
+dead worker are claimed and drained exactly once. The leader publishes sink health
+(`status.json`) and delivery metrics (`drainer.prom`) for every worker's `/ready` and `/metrics`.
 """
 
 from __future__ import annotations
@@ -17,15 +15,16 @@ import contextlib
 import fcntl
 import logging
 import os
-import time
 from pathlib import Path
 
 import orjson
+from prometheus_client import generate_latest
 
 from config import FabricSettings
-from ingest.metrics import Metrics
+from ingest.metrics import DeliveryMetrics
 from ingest.pump import DeadLetters, SinkPump
 from ingest.segments import is_sealed, list_segments, read_cursor
+from ingest.spool_view import SpoolView
 from sinks.base import Sink
 
 logger = logging.getLogger(__name__)
@@ -39,14 +38,13 @@ def expand_sinks(sink: Sink) -> list[Sink]:
     return [sink]
 
 
-class Drainer:
-    def __init__(self, settings: FabricSettings, sink: Sink, metrics: Metrics) -> None:
-        self.root = Path(settings.spool_dir)
-        self.settings = settings
+class Drainer(SpoolView):
+    """Contends for leadership; as leader runs one `SinkPump` per sink until stopped."""
+
+    def __init__(self, settings: FabricSettings, sink: Sink, metrics: DeliveryMetrics) -> None:
         self.sinks = expand_sinks(sink)
-        names = [s.name for s in self.sinks]
-        if len(set(names)) != len(names):
-            raise ValueError(f"sinks need distinct names for their spool cursors: {names}")
+        super().__init__(Path(settings.spool_dir), [s.name for s in self.sinks])
+        self.settings = settings
         self.metrics = metrics
         self.is_leader = False
         self._lock_fd = -1
@@ -55,10 +53,6 @@ class Drainer:
         self._pump_tasks: list[asyncio.Task[None]] = []
         self._status: dict[str, str | None] = {}
 
-    @property
-    def sink_names(self) -> list[str]:
-        return [s.name for s in self.sinks]
-
     def start(self) -> None:
         (self.root / "segments").mkdir(parents=True, exist_ok=True)
         self._task = asyncio.create_task(self._elect(), name="drainer-election")
@@ -66,7 +60,7 @@ class Drainer:
     async def _elect(self) -> None:
         while not self._try_lead():  # noqa: ASYNC110 - a lock held by another process
             await asyncio.sleep(1.0)
-        logger.info("worker %s is the spool drainer leader", os.getpid())
+        logger.info("process %s is the spool drainer leader", os.getpid())
         dead = DeadLetters(self.root / "dead_letter")
         defaults: dict[str, str | None] = {
             "environment": self.settings.environment,
@@ -87,7 +81,7 @@ class Drainer:
                 row_defaults=defaults,
                 metrics=self.metrics,
                 dead_letters=dead,
-                flush_marker=self._flush_mtime,
+                flush_marker=self.flush_marker,
                 on_status=self._on_status,
             )
             self._status[sink.name] = pump.error
@@ -99,6 +93,7 @@ class Drainer:
         while True:
             await asyncio.sleep(1.0)
             await asyncio.to_thread(self.collect_garbage)
+            self._publish_metrics()
 
     def _try_lead(self) -> bool:
         fd = os.open(self.root / "leader.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -112,15 +107,8 @@ class Drainer:
         return True
 
     def wake(self) -> None:
-        """New records in this worker's segment: let the pumps look now, not at the next poll."""
         for pump in self._pumps:
             pump.wake.set()
-
-    def _flush_mtime(self) -> int:
-        try:
-            return (self.root / "flush.request").stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
 
     def _on_status(self, sink: str, error: str | None) -> None:
         self._status[sink] = error
@@ -132,14 +120,15 @@ class Drainer:
         temporary.write_bytes(payload)
         os.replace(temporary, self.root / "status.json")
 
-    def sink_errors(self) -> dict[str, str] | str:
-        """Per-sink problems as the leader reports them, or why there is no report."""
-        try:
-            status = orjson.loads((self.root / "status.json").read_bytes())
-        except (FileNotFoundError, orjson.JSONDecodeError):
-            return "no drainer leader has reported yet"
-        sinks = status.get("sinks") or {}
-        return {name: str(error) for name, error in sinks.items() if error}
+    def _publish_metrics(self) -> None:
+        temporary = self.root / f".drainer.prom.{os.getpid()}.tmp"
+        temporary.write_bytes(generate_latest(self.metrics.registry))
+        os.replace(temporary, self.root / "drainer.prom")
+
+    def delivery_metrics_text(self) -> bytes:
+        if self.is_leader:
+            return generate_latest(self.metrics.registry)
+        return super().delivery_metrics_text()
 
     def collect_garbage(self) -> None:
         """Delete segments every sink has fully acknowledged and no writer holds."""
@@ -147,7 +136,7 @@ class Drainer:
             try:
                 size = segment.stat().st_size
                 if not all(
-                    read_cursor(self._cursor_path(name, segment))[0] >= size
+                    read_cursor(self.cursor_path(name, segment))[0] >= size
                     for name in self.sink_names
                 ) or not is_sealed(segment):
                     continue
@@ -156,35 +145,10 @@ class Drainer:
                 continue
             for name in self.sink_names:
                 with contextlib.suppress(FileNotFoundError):
-                    self._cursor_path(name, segment).unlink()
-
-    def _cursor_path(self, sink: str, segment: Path) -> Path:
-        return self.root / "cursors" / sink / (segment.name + ".cur")
-
-    async def flush(self, timeout: float) -> bool:  # noqa: ASYNC109
-        """Ask the leader to send everything spooled so far; True once every sink has it."""
-        targets = {}
-        for segment in list_segments(self.root / "segments"):
-            with contextlib.suppress(FileNotFoundError):
-                targets[segment] = segment.stat().st_size
-        marker = self.root / "flush.request"
-        marker.touch()
-        os.utime(marker, ns=(time.time_ns(), time.time_ns()))
-        self.wake()
-        deadline = time.monotonic() + timeout
-        while True:
-            if all(self._covered(seg, size) for seg, size in targets.items()):
-                return True
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.02)
-
-    def _covered(self, segment: Path, size: int) -> bool:
-        if not segment.exists():
-            return True
-        return all(read_cursor(self._cursor_path(n, segment))[0] >= size for n in self.sink_names)
+                    self.cursor_path(name, segment).unlink()
 
     async def stop(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """As leader: deliver what is spooled (bounded by `timeout`), then release everything."""
         if self.is_leader and all(p.error is None for p in self._pumps):
             with contextlib.suppress(Exception):
                 await self.flush(timeout)
@@ -194,6 +158,9 @@ class Drainer:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self.is_leader:
+            with contextlib.suppress(OSError):
+                self._publish_metrics()
         for pump in self._pumps:
             pump.close()
             with contextlib.suppress(Exception):

@@ -71,32 +71,67 @@ class Encoded:
     total: int = 0
 
 
+def _fields(obj: Any) -> Any:
+    """orjson `default`: a nested pydantic model as its fields plus the extras it keeps."""
+    fields = getattr(obj, "__dict__", None)
+    if fields is None:
+        raise TypeError(f"cannot serialize {type(obj).__name__}")
+    extra = getattr(obj, "__pydantic_extra__", None)
+    return {**fields, **extra} if extra else fields
+
+
+def _dump(events: Sequence[Any]) -> bytes:
+    # orjson over the models' field dicts: ~10x faster than pydantic's dump_json here, and the
+    # values are already validated and normalised (UTC datetimes, aliases resolved).
+    return orjson.dumps([e.__dict__ for e in events], default=_fields, option=orjson.OPT_UTC_Z)
+
+
+def derive_event_id(id_base: str, position: int) -> str:
+    """Event id of the `position`-th event of a record without a client id: a UUID-4 shaped
+    string whose last 48 bits count up from the record's random base. Drainer and response
+    derive the same id, so a re-sent record keeps its ids and stays deduplicable.
+    """
+    tail = (int(id_base[24:], 16) + position) & 0xFFFF_FFFF_FFFF
+    return f"{id_base[:24]}{tail:012x}"
+
+
 def _encode(events: Sequence[tuple[int, Any]], out: Encoded, max_event_bytes: int) -> None:
-    stamp = b'"event_time":"%s",' % datetime.now(UTC).isoformat().replace("+00:00", "Z").encode()
-    for index, event in events:
-        body = event.__pydantic_serializer__.to_json(event, exclude_none=True)
-        event_id = event.event_id
-        head = b""
-        if event_id is None:
-            event_id = new_uuid4()
-            head = b'"event_id":"%s",' % event_id.encode()
-        if event.event_time is None:
-            head += stamp
-        if head:
-            body = b"{" + head + body[1:]
-        if len(body) > max_event_bytes:
-            out.errors.append(
-                {
-                    "index": index,
-                    "field": f"events[{index}]",
-                    "error": f"event is {len(body)} bytes, over "
-                    f"FABRIC_MAX_EVENT_BYTES={max_event_bytes}",
-                }
-            )
-            continue
-        out.payload.append(encode_record(body))
-        out.event_ids.append(event_id)
-        out.event_types.append(event.event_type)
+    """All accepted events of a request become ONE spool record (one checksum, one line)."""
+    models = [event for _, event in events]
+    dumped = _dump(models)
+    if len(dumped) > max_event_bytes:  # some event may be over the limit: measure each
+        kept = []
+        for index, event in events:
+            size = len(_dump([event])) - 2
+            if size > max_event_bytes:
+                out.errors.append(
+                    {
+                        "index": index,
+                        "field": f"events[{index}]",
+                        "error": f"event is {size} bytes, over "
+                        f"FABRIC_MAX_EVENT_BYTES={max_event_bytes}",
+                    }
+                )
+            else:
+                kept.append(event)
+        if len(kept) != len(models):
+            models = kept
+            dumped = _dump(models)
+    if not models:
+        return
+    id_base = new_uuid4()
+    received = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    out.event_ids = [
+        e.event_id if e.event_id is not None else derive_event_id(id_base, i)
+        for i, e in enumerate(models)
+    ]
+    out.event_types = [e.event_type for e in models]
+    record = b'{"id_base":"%s","received_at":"%s","events":%s}' % (
+        id_base.encode(),
+        received.encode(),
+        dumped,
+    )
+    out.payload.append(encode_record(record))
 
 
 def encode_batch(body: bytes, *, max_events: int, max_event_bytes: int) -> Encoded:

@@ -19,6 +19,8 @@ from ingest.segments import list_segments, read_cursor, segment_created_ns
 
 
 class Metrics:
+    """What an HTTP worker counts: events received, accepted, refused; spool commits."""
+
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
@@ -33,22 +35,6 @@ class Metrics:
         )
         self.rejected = Counter(
             "bt_events_rejected", "Events refused", ["event_type", "reason"], registry=r
-        )
-        self.sent = Counter("bt_events_sent", "Events delivered to a sink", ["sink"], registry=r)
-        self.failed = Counter(
-            "bt_events_failed", "Events in failed sink attempts (retried)", ["sink"], registry=r
-        )
-        self.dead_lettered = Counter(
-            "bt_events_dead_lettered", "Events moved to the dead-letter file", ["sink"], registry=r
-        )
-        self.duplicates = Counter(
-            "bt_events_deduplicated", "Events skipped as already delivered", ["sink"], registry=r
-        )
-        self.spool_skipped = Counter(
-            "bt_spool_records_skipped", "Torn or corrupt spool records skipped", registry=r
-        )
-        self.flush_latency = Histogram(
-            "bt_flush_latency_seconds", "Time of one sink write (a batch)", ["sink"], registry=r
         )
         self.commit_latency = Histogram(
             "bt_spool_commit_seconds",
@@ -95,4 +81,30 @@ class _SpoolCollector(Collector):
             "bt_spool_oldest_pending_age_seconds",
             "Age of the oldest segment with undelivered events",
             value=age,
+        )
+
+
+class DeliveryMetrics:
+    """What the drainer counts, per sink. It may run in its own process: `/metrics` of every
+    worker then appends the text it last published (`bt_*` names do not overlap).
+    """
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.sent = Counter("bt_events_sent", "Events delivered to a sink", ["sink"], registry=r)
+        self.failed = Counter(
+            "bt_events_failed", "Events in failed sink attempts (retried)", ["sink"], registry=r
+        )
+        self.dead_lettered = Counter(
+            "bt_events_dead_lettered", "Events moved to the dead-letter file", ["sink"], registry=r
+        )
+        self.duplicates = Counter(
+            "bt_events_deduplicated", "Events skipped as already delivered", ["sink"], registry=r
+        )
+        self.spool_skipped = Counter(
+            "bt_spool_records_skipped", "Torn or corrupt spool records skipped", registry=r
+        )
+        self.flush_latency = Histogram(
+            "bt_flush_latency_seconds", "Time of one sink write (a batch)", ["sink"], registry=r
         )

@@ -25,12 +25,30 @@ from typing import Any
 import orjson
 
 from event_envelope import flatten_event
-from ingest.metrics import Metrics
+from ingest.encode import derive_event_id
+from ingest.metrics import DeliveryMetrics
 from ingest.segments import Cursor, is_sealed, list_segments, read_records
 from sinks.base import PermanentSinkError, Sink
 from sinks.retry import backoff_delay
 
 logger = logging.getLogger(__name__)
+_MIN_BYTES_PER_EVENT = 100  # no spooled event is smaller
+_BYTES_PER_EVENT = 300  # a typical one; bounds how much one batch reads and parses
+
+
+def spool_events(raw: bytes) -> list[dict[str, Any]]:
+    """The events of one spool record, with the ids and times the ingest path left implicit."""
+    record = orjson.loads(raw)
+    id_base = record["id_base"]
+    received = record["received_at"]
+    events: list[dict[str, Any]] = record["events"]
+    for position, event in enumerate(events):
+        if event.get("event_id") is None:
+            event["event_id"] = derive_event_id(id_base, position)
+        if event.get("event_time") is None:
+            event["event_time"] = received
+    return events
+
 
 RowDefaults = dict[str, str | None]
 
@@ -70,7 +88,7 @@ class SinkPump:
         backoff: tuple[float, float],
         dedup_window: int,
         row_defaults: RowDefaults,
-        metrics: Metrics,
+        metrics: DeliveryMetrics,
         dead_letters: DeadLetters,
         flush_marker: Callable[[], int],
         on_status: Callable[[str, str | None], None],
@@ -143,7 +161,8 @@ class SinkPump:
                 with contextlib.suppress(FileNotFoundError):
                     result = read_records(segment, 0, limit=10**9, sealed=True, stop=acked)
                     for raw in result.records:
-                        self._remember(str(orjson.loads(raw).get("event_id")))
+                        for event in spool_events(raw):
+                            self._remember(str(event["event_id"]))
 
     def _remember(self, event_id: str) -> None:
         self._seen[event_id] = None
@@ -173,12 +192,27 @@ class SinkPump:
             result = read_records(
                 segment, cursor.acked, limit=10**9, sealed=True, stop=cursor.inflight_end
             )
-            await self._deliver(cursor, result.records, cursor.inflight_end)
+            events = [spool_events(raw) for raw in result.records]
+            await self._deliver(cursor, events, cursor.inflight_end)
             return True
-        if os.stat(segment).st_size <= cursor.acked:
+        pending_bytes = os.stat(segment).st_size - cursor.acked
+        if pending_bytes <= 0:
             return False
+        now = time.monotonic()
+        since = self._pending_since.setdefault(segment.name, now)
         sealed = is_sealed(segment)
-        result = read_records(segment, cursor.acked, limit=self.batch_size, sealed=sealed)
+        # Reading and parsing costs CPU the request path needs: skip it while nothing forces a
+        # send and the bytes cannot yet hold a full batch (an event is at least ~100 bytes).
+        forced = flush or sealed or now - since >= self.flush_interval
+        if not forced and pending_bytes < self.batch_size * _MIN_BYTES_PER_EVENT:
+            return False
+        result = read_records(
+            segment,
+            cursor.acked,
+            limit=self.batch_size,
+            sealed=sealed,
+            max_bytes=self.batch_size * _BYTES_PER_EVENT,
+        )
         if result.corrupt or result.torn:
             self.metrics.spool_skipped.inc(result.corrupt + int(result.torn))
             logger.warning(
@@ -189,31 +223,26 @@ class SinkPump:
             )
         if result.end == cursor.acked:
             return False
-        now = time.monotonic()
-        since = self._pending_since.setdefault(segment.name, now)
-        due = (
-            len(result.records) >= self.batch_size
-            or flush
-            or sealed
-            or now - since >= self.flush_interval
-        )
-        if not due:
+        events = [spool_events(raw) for raw in result.records]
+        if not forced and sum(len(e) for e in events) < self.batch_size:
             return False
-        await self._deliver(cursor, result.records, result.end)
+        await self._deliver(cursor, events, result.end)
         self._pending_since.pop(segment.name, None)
         return True
 
-    async def _deliver(self, cursor: Cursor, records: list[bytes], end: int) -> None:
+    async def _deliver(self, cursor: Cursor, records: list[list[dict[str, Any]]], end: int) -> None:
         rows: list[dict[str, Any]] = []
         batch_ids: set[str] = set()
-        for raw in records:
-            record = orjson.loads(raw)
-            event_id = str(record.get("event_id"))
-            if event_id in self._seen or event_id in batch_ids:
-                self.metrics.duplicates.labels(self.name).inc()
-                continue
-            batch_ids.add(event_id)
-            rows.append(flatten_event(record, **self.row_defaults))
+        seen = self._seen
+        defaults = self.row_defaults
+        for events in records:
+            for event in events:
+                event_id = event["event_id"]
+                if event_id in seen or event_id in batch_ids:
+                    self.metrics.duplicates.labels(self.name).inc()
+                    continue
+                batch_ids.add(event_id)
+                rows.append(flatten_event(event, **defaults))
         cursor.mark_inflight(end)
         attempt = 0
         while rows:

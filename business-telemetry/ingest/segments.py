@@ -44,11 +44,12 @@ class ReadResult:
 
 
 def read_records(
-    path: Path, offset: int, *, limit: int, sealed: bool, stop: int = -1
+    path: Path, offset: int, *, limit: int, sealed: bool, stop: int = -1, max_bytes: int = 0
 ) -> ReadResult:
     """Up to `limit` intact records from `offset` (up to byte `stop` when given), and the offset
     after the last one consumed. A bad line is skipped only when the segment is sealed; in a live
-    segment reading stops before it (a write may still be landing).
+    segment reading stops before it (a write may still be landing). With `max_bytes`, reading
+    stops once that many bytes of records are consumed (at least one record).
     """
     records: list[bytes] = []
     corrupt = 0
@@ -57,7 +58,11 @@ def read_records(
     at_eof = blocked = False
     with open(path, "rb") as handle:
         handle.seek(offset)
-        while len(records) < limit and not blocked:
+        while (
+            len(records) < limit
+            and not blocked
+            and not (max_bytes and position - offset >= max_bytes)
+        ):
             want = _CHUNK if stop < 0 else min(_CHUNK, stop - position - len(buffer))
             data = handle.read(want) if want > 0 else b""
             if not data:
@@ -66,6 +71,8 @@ def read_records(
             buffer += data
             start = 0
             while len(records) < limit:
+                if max_bytes and position + start - offset >= max_bytes:
+                    break
                 newline = buffer.find(b"\n", start)
                 if newline < 0:
                     break

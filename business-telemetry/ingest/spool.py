@@ -1,9 +1,10 @@
 """The spool writer: this worker's append-only segment, with group commit.
 
-Requests hand their encoded records to `append()` and wait. One committer task writes everything
-that has queued up since the last commit with a single `write` + `fdatasync` (in a thread, so the
-event loop keeps accepting requests meanwhile), then wakes every request in that group. Under load
-one fsync therefore acknowledges many requests; an idle request still pays only one.
+Requests hand their encoded records to `append()` and wait. A commit writes everything queued
+since the previous one with a single `write` + `fdatasync` (in a thread, so the event loop keeps
+accepting requests), then wakes every request of that group: under load one fsync acknowledges
+many requests. Up to `MAX_COMMITS_IN_FLIGHT` commits overlap, so a slow fsync (a busy disk)
+delays the requests of its group, not the groups behind it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import fcntl
 import logging
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,7 @@ from pathlib import Path
 from ingest.segments import SEGMENT_SUFFIX
 
 logger = logging.getLogger(__name__)
+MAX_COMMITS_IN_FLIGHT = 4
 
 
 class SpoolFullError(Exception):
@@ -43,7 +46,11 @@ class SpoolWriter:
         self._size = 0
         self._pending: list[bytes] = []
         self._waiters: list[asyncio.Future[None]] = []
-        self._committer: asyncio.Task[None] | None = None
+        self._commits: set[asyncio.Task[None]] = set()
+        self._inflight = 0
+        self._scheduled = False
+        self._lock = threading.Lock()
+        self._users: dict[int, int] = {}
         self._total_cache = (0.0, 0)
         self.last_error: str | None = None
         self.on_commit: Callable[[float, int], None] | None = None
@@ -66,7 +73,7 @@ class SpoolWriter:
         os.rename(temporary, final)
         _fsync_dir(self.segments_dir)
         old, self._fd, self._size, self._current = self._fd, fd, 0, final
-        if old >= 0:
+        if old >= 0 and not self._users.get(old):
             os.close(old)  # releases the lock: the old segment is now sealed
 
     def total_bytes(self) -> int:
@@ -94,44 +101,69 @@ class SpoolWriter:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append(payload)
         self._waiters.append(future)
-        if self._committer is None:
-            self._committer = asyncio.create_task(self._commit_loop())
+        if self._inflight < MAX_COMMITS_IN_FLIGHT and not self._scheduled:
+            self._scheduled = True
+            self._commits.add(asyncio.create_task(self._commit()))
         await asyncio.shield(future)
 
-    async def _commit_loop(self) -> None:
+    async def _commit(self) -> None:
+        """Commit everything queued when this task runs (requests of the same loop turn join)."""
+        self._scheduled = False
+        payload = b"".join(self._pending)
+        waiters = self._waiters
+        self._pending, self._waiters = [], []
+        self._inflight += 1
+        started = time.perf_counter()
         try:
-            while self._pending:
-                payload = b"".join(self._pending)
-                waiters = self._waiters
-                self._pending, self._waiters = [], []
-                started = time.perf_counter()
-                try:
-                    await asyncio.to_thread(self._write_sync, payload)
-                except OSError as exc:
-                    self.last_error = f"spool write failed: {exc}"
-                    logger.error("spool write failed: %s", exc)
-                    for waiter in waiters:
-                        if not waiter.done():
-                            waiter.set_exception(SpoolUnavailableError(self.last_error))
-                    continue
-                self.last_error = None
-                if self.on_commit is not None:
-                    self.on_commit(time.perf_counter() - started, len(waiters))
-                for waiter in waiters:
-                    if not waiter.done():
-                        waiter.set_result(None)
+            await asyncio.to_thread(self._write_sync, payload)
+        except OSError as exc:
+            self.last_error = f"spool write failed: {exc}"
+            logger.error("spool write failed: %s", exc)
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(SpoolUnavailableError(self.last_error))
+        else:
+            self.last_error = None
+            if self.on_commit is not None:
+                self.on_commit(time.perf_counter() - started, len(waiters))
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
         finally:
-            self._committer = None
+            self._inflight -= 1
+            task = asyncio.current_task()
+            if task is not None:
+                self._commits.discard(task)
+            if self._pending and not self._scheduled:
+                self._scheduled = True
+                self._commits.add(asyncio.create_task(self._commit()))
 
     def _write_sync(self, payload: bytes) -> None:
-        view = memoryview(payload)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fdatasync(self._fd)
-        self._size += len(payload)
-        if self._size >= self.segment_bytes:
-            self._roll()
+        """Append under the lock, fdatasync outside it, so commits overlap (pipelining).
+
+        An fdatasync makes durable everything written to the file before it, so a commit may
+        be acknowledged as soon as its own sync returns, whatever other syncs are in flight.
+        A rolled-over segment's descriptor is closed (sealing it) only when its last sync ends.
+        """
+        with self._lock:
+            fd = self._fd
+            view = memoryview(payload)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            self._size += len(payload)
+            self._users[fd] = self._users.get(fd, 0) + 1
+            if self._size >= self.segment_bytes:
+                self._roll()
+        try:
+            os.fdatasync(fd)
+        finally:
+            with self._lock:
+                self._users[fd] -= 1
+                if self._users[fd] == 0:
+                    del self._users[fd]
+                    if fd != self._fd:
+                        os.close(fd)  # releases the lock: the old segment is now sealed
 
     def writable(self) -> str | None:
         """None when appends can succeed, else the reason (for /ready)."""
@@ -146,11 +178,12 @@ class SpoolWriter:
         return None
 
     async def close(self) -> None:
-        while self._committer is not None:
-            await asyncio.shield(self._committer)
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        while self._commits:
+            await asyncio.gather(*self._commits, return_exceptions=True)
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
 
     _current: Path | None = None
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from config import FabricSettings
-
 from sinks.base import BaseSink
 from sinks.composite import CompositeSink
 from sinks.console import ConsoleSink

@@ -44,7 +44,10 @@ def test_sink_outage_then_recovery_loses_and_duplicates_nothing(tmp_path: Path) 
             return response.status_code == 503 and "sink:file" in response.json()["detail"]
 
         poll_until(sink_reported_down, what="/ready naming the failing sink")
-        assert "bt_events_failed_total" in client.get("/metrics").text
+        poll_until(
+            lambda: 'bt_events_failed_total{sink="file"}' in client.get("/metrics").text,
+            what="failed attempts in the drainer's published metrics",
+        )
         ids += send_orders(client, "during", 30)  # still acknowledged while the sink is down
         blocker.unlink()
         poll_until(
@@ -137,7 +140,13 @@ def test_unusable_sink_keeps_events_and_reports_not_ready(tmp_path: Path) -> Non
 
 
 def _record(event: dict[str, Any]) -> bytes:
-    payload = orjson.dumps(event)
+    """A spool record as a worker writes it (see ingest.segments / ingest.encode)."""
+    record = {
+        "id_base": "00000000-0000-4000-8000-000000000000",
+        "received_at": "2025-01-15T10:00:00Z",
+        "events": [event],
+    }
+    payload = orjson.dumps(record)
     return b"%08x %s\n" % (zlib.crc32(payload), payload)
 
 
@@ -158,7 +167,10 @@ def test_restart_skips_torn_and_corrupt_records_of_a_dead_writer(tmp_path: Path)
         assert client.post("/flush").status_code == 200
         counts = output_id_counts(tmp_path / "out")
         assert set(counts) == {"left-0", "left-1", "left-2"}
-        assert "bt_spool_records_skipped_total 2.0" in client.get("/metrics").text
+        poll_until(
+            lambda: "bt_spool_records_skipped_total 2.0" in client.get("/metrics").text,
+            what="skipped records counted",
+        )
         poll_until(lambda: not list(segments.glob("0000*.seg")), what="drained segment removed")
 
 

@@ -1,0 +1,222 @@
+"""Ingestion benchmark: `/events/batch` of the real service beside a bare Starlette + orjson parse.
+
+Both servers run as their own uvicorn process (one worker) in the same run, on 127.0.0.1, and get
+the same load: 16 keep-alive connections, each sending 100-event batches back to back. The
+service runs as in production: validation, durable spool (group-committed fdatasync), drainer
+and file sink. The load generator is a minimal raw-HTTP client, so it takes as little of the two
+cores as possible. Prints events/s, p99 latency, the ratio to the bare endpoint and peak RSS.
+`uv run --frozen python -m bench.bench_ingest` (about a minute).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+REPO = Path(__file__).resolve().parents[1]
+SERVICE_DIR = REPO / "business-telemetry"
+CONCURRENCY = 16
+BATCH = 100
+WARMUP_SECONDS = 3.0
+MEASURE_SECONDS = 10.0
+
+
+async def _bare_batch(request: Request) -> Response:
+    """The baseline: read the body, parse it with orjson, answer; nothing else."""
+    events = orjson.loads(await request.body())["events"]
+    return Response(orjson.dumps({"events_accepted": len(events)}), 202)
+
+
+bare_app = Starlette(routes=[Route("/events/batch", _bare_batch, methods=["POST"])])
+
+
+def _body() -> bytes:
+    events = [
+        {
+            "event_type": "product.viewed",
+            "event_source": "store-front",
+            "session_id": f"sess-{i % 7}",
+            "user_id": f"user-{i % 13}",
+            "data": {
+                "product_id": f"prod-{i}",
+                "product_name": "Premium Widget",
+                "category": "electronics",
+                "price": 99.99,
+            },
+        }
+        for i in range(BATCH)
+    ]
+    return orjson.dumps({"events": events})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(app: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=cwd,
+        env={**os.environ, **env},
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc, port
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{app} exited with {proc.returncode}") from None
+            time.sleep(0.05)
+    raise RuntimeError(f"{app} did not start")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+async def _connection(
+    port: int,
+    request: bytes,
+    stop_at: float,
+    warm_until: float,
+    latencies: list[float],
+    status: dict[int, int],
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while True:
+            started = time.perf_counter()
+            if started >= stop_at:
+                return
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            code = int(head[9:12])
+            if started >= warm_until:
+                latencies.append(time.perf_counter() - started)
+                status[code] = status.get(code, 0) + 1
+    finally:
+        writer.close()
+
+
+def _load(port: int, body: bytes) -> tuple[float, float, dict[int, int]]:
+    request = (
+        b"POST /events/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+
+    async def run() -> tuple[float, float, dict[int, int]]:
+        latencies: list[float] = []
+        status: dict[int, int] = {}
+        now = time.perf_counter()
+        warm_until, stop_at = now + WARMUP_SECONDS, now + WARMUP_SECONDS + MEASURE_SECONDS
+        await asyncio.gather(
+            *(
+                _connection(port, request, stop_at, warm_until, latencies, status)
+                for _ in range(CONCURRENCY)
+            )
+        )
+        ok = status.get(202, 0)
+        latencies.sort()
+        p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan")
+        return ok * BATCH / MEASURE_SECONDS, p99 * 1000, status
+
+    return asyncio.run(run())
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    body = _body()
+    print(
+        f"POST /events/batch: {BATCH}-event batches ({len(body)} bytes), "
+        f"{CONCURRENCY} connections, {MEASURE_SECONDS:.0f} s after {WARMUP_SECONDS:.0f} s warm-up"
+    )
+    bare, port = _start("bench.bench_ingest:bare_app", REPO, {})
+    try:
+        bare_rate, bare_p99, bare_status = _load(port, body)
+    finally:
+        _stop(bare)
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        env = {
+            "FABRIC_SINK_TYPE": "file",
+            "FABRIC_OUTPUT_DIR": f"{tmp}/out",
+            "FABRIC_SPOOL_DIR": f"{tmp}/spool",
+            "FABRIC_ENVIRONMENT": "bench",
+            "FABRIC_BATCH_SIZE": "1000",
+            "FABRIC_FLUSH_INTERVAL": "1",
+            "FABRIC_LOG_LEVEL": "WARNING",
+            "FABRIC_API_KEY": "",  # auth off: the baseline has none either
+        }
+        service, port = _start("main:app", SERVICE_DIR, env)
+        try:
+            rate, p99, status = _load(port, body)
+            rss = _peak_rss_mb(service.pid)
+            flush = urllib.request.Request(f"http://127.0.0.1:{port}/flush", method="POST")
+            with urllib.request.urlopen(flush, timeout=120) as response:
+                flushed = response.status == 200
+        finally:
+            _stop(service)
+        delivered = sum(p.read_bytes().count(b"\n") for p in Path(tmp, "out").rglob("*.jsonl"))
+    ratio = rate / bare_rate if bare_rate else float("nan")
+    print(f"{'endpoint':<42}{'events/s':>12}{'p99 ms':>10}   statuses")
+    print(
+        f"{'bare Starlette + orjson parse':<42}{bare_rate:>12,.0f}{bare_p99:>10.1f}   {bare_status}"
+    )
+    print(f"{'business-telemetry (validate+spool+sink)':<42}{rate:>12,.0f}{p99:>10.1f}   {status}")
+    print(
+        f"service / bare: {ratio:.0%} (target >= 30%)   p99 {p99:.1f} ms (target < 50 ms)   "
+        f"peak RSS {rss:.0f} MB (target < 200 MB)"
+    )
+    print(f"after /flush ({'ok' if flushed else 'FAILED'}): {delivered:,} events in the file sink")
+    verdicts = {"ratio": ratio >= 0.30, "p99": p99 < 50, "rss": rss < 200}
+    print("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in verdicts.items()))
+
+
+if __name__ == "__main__":
+    main()
