@@ -243,14 +243,21 @@ class OneLakeSink(BaseSink):
         await asyncio.gather(*(upload(g) for g in groups))
 
     async def _merge_tables(self, groups: list[onelake_layout.Group]) -> None:
+        """One merge per event type's table, tables in parallel (no two touch the same log)."""
         options = await self.delta_storage_options()
-        for group in groups:
-            uri = self.table_uri(group.segment)
+
+        async def merge(group: onelake_layout.Group) -> None:
             table = parquet_schema.to_table(group.event_type, group.events)
+            uri = self.table_uri(group.segment)
             try:
                 await asyncio.to_thread(onelake_delta.merge_batch, uri, table, options)
             except Exception as exc:
                 raise classify(exc, f"Delta table {group.segment}") from exc
+
+        results = await asyncio.gather(*(merge(g) for g in groups), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
 
     def table_uri(self, segment: str) -> str:
         path = onelake_layout.table_path(self.lakehouse_id, segment)
