@@ -22,7 +22,7 @@ from shared.core.jobs import JobRunner
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import create_aw_engine
 from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
-from tests.backend.aw.support import SECRET, auth, make_settings, serve
+from tests.backend.aw.support import SECRET, LiveService, auth, make_settings, serve
 from tests.support.live_server import live_server, poll_until
 
 pytestmark = pytest.mark.timeout(240)
@@ -157,4 +157,13 @@ def test_warehouse_down_is_503_and_ready_says_warehouse(postgres_url, demo_wareh
         assert response.status_code == 503
         assert response.json()["dependency"] == "warehouse"
         assert "Traceback" not in response.text and "pyodbc" not in response.text
+        export = httpx.get(f"{url}/api/aw/export/rep-scores", params={"format": "pdf"},
+                           headers=auth(settings), timeout=30)  # fmt: skip
+        assert export.status_code == 503 and export.json()["dependency"] == "warehouse"
         assert httpx.get(f"{url}/health").status_code == 200
+    service = LiveService(url, settings, postgres_url)
+    audit = service.sql("SELECT action, outcome, status_code FROM audit_log ORDER BY id")
+    assert [(r["action"], r["outcome"], r["status_code"]) for r in audit] == [
+        ("sales.kpis", "error", 503),
+        ("export.rep-scores", "error", 503),
+    ]
