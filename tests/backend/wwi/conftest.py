@@ -131,14 +131,14 @@ def module_postgres_url(postgres_server: ThrowawayPostgres | str) -> Iterator[st
 
 
 def service_settings(postgres_url: str, warehouse_dir: Path, **overrides: Any) -> Settings:
-    return build_settings(
-        _env_file=None,
-        postgres_url=postgres_url,
-        demo_warehouse_dir=warehouse_dir,
-        internal_service_shared_secret=SECRET,
-        jobs_enabled=False,
+    values: dict[str, Any] = {
+        "postgres_url": postgres_url,
+        "demo_warehouse_dir": warehouse_dir,
+        "internal_service_shared_secret": SECRET,
+        "jobs_enabled": False,
         **overrides,
-    )
+    }
+    return build_settings(_env_file=None, **values)
 
 
 def auth(
