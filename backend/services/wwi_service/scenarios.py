@@ -29,7 +29,8 @@ async def create_scenario(
 ) -> dict[str, Any]:
     """Run the scenario against the current warehouse and store it; the stored row is returned.
 
-    A filter that matches no held stock item is a 422 naming the filter, not an empty result.
+    An item key that is not held, or a filter that matches no held item, is a 422 naming the
+    field (not an empty or partial result).
     """
     inputs = whatif.normalise_inputs(payload.model_dump())
     snapshot = await stock_snapshot(warehouse)
@@ -38,8 +39,18 @@ async def create_scenario(
         stock_item_keys=inputs["stock_item_keys"],
         name_contains=inputs["stock_item_name_contains"],
     )
+    if inputs["stock_item_keys"]:
+        held = {p.stock_item_key for p in snapshot.positions}
+        unknown = [key for key in inputs["stock_item_keys"] if key not in held]
+        if unknown:
+            shown = ", ".join(str(key) for key in unknown[:10])
+            raise invalid_field(
+                "stock_item_keys",
+                f'not held in Fact."Stock Holding": {shown}',
+                location="body",
+            )
     if not positions:
-        field = "stock_item_keys" if inputs["stock_item_keys"] else "stock_item_name_contains"
+        field = "stock_item_name_contains"
         raise invalid_field(field, 'matches no item held in Fact."Stock Holding"', location="body")
     horizon = inputs["horizon_days"]
     with tracer.start_as_current_span("wwi.whatif.compare") as span:

@@ -41,6 +41,7 @@ def create(service: LiveService, **body: Any) -> dict[str, Any]:
         ({"horizon_days": "soon"}, "horizon_days", ["integer"]),
         ({"stock_item_keys": []}, "stock_item_keys", ["1"]),
         ({"stock_item_keys": [999_999]}, "stock_item_keys", ["Stock Holding"]),
+        ({"stock_item_keys": [77, 999_998]}, "stock_item_keys", ["999998"]),
         ({"stock_item_name_contains": "no such item xyz"}, "stock_item_name_contains", ["no"]),
         ({"demand_pct": 20}, "demand_pct", ["not permitted"]),
         ({"name": "x" * 129}, "name", ["128"]),
