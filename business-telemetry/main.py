@@ -123,4 +123,4 @@ if __name__ == "__main__":
     import uvicorn
 
     current = get_fabric_settings()
-    uvicorn.run("main:app", host=current.api_host, port=current.api_port)
+    uvicorn.run(app, host=current.api_host, port=current.api_port)

@@ -105,7 +105,7 @@ class SinkPump:
         self.metrics = metrics
         self.dead_letters = dead_letters
         self.flush_marker = flush_marker
-        self._flush_seen = flush_marker()
+        self._flush_seen = -1  # a flush asked before this pump existed still counts
         self.on_status = on_status
         self.wake = asyncio.Event()
         self.error: str | None = "not started"

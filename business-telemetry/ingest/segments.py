@@ -140,7 +140,14 @@ class Cursor:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        created = not path.exists()
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if created:  # a cursor lost to a power cut would resend the segment from its start
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
         raw = os.pread(self._fd, _CURSOR_BYTES, 0)
         self.acked, self.inflight_end = _parse_cursor(raw)
 
