@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,10 @@ from demo.build import build_warehouse
 from shared.core.config import build_settings
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import create_aw_engine
-from tests.backend.aw.support import LiveService, admin_sql, make_settings, serve
+from tests.backend.aw.support import LiveService, Query, admin_sql, make_settings, serve
 
 AW_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "adventureworks-dw"
 
-Query = Callable[..., list[tuple[Any, ...]]]
 Headers = dict[str, str]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,8 @@ from shared.core.security import mint_internal_token
 from tests.support.live_server import live_server, poll_until
 
 Headers = dict[str, str]
+Query = Callable[..., list[tuple[Any, ...]]]
+"""Runs independent SQL on a DuckDB copy of a warehouse: `query(sql, *params) -> rows`."""
 
 SECRET = "aw-test-secret-" + "k" * 40
 
@@ -56,9 +58,7 @@ class LiveService:
     settings: Settings
     postgres_url: str
 
-    def get(
-        self, path: str, *, headers: dict[str, str] | None = None, **params: Any
-    ) -> httpx.Response:
+    def get(self, path: str, *, headers: Any = None, **params: Any) -> httpx.Response:
         return httpx.get(
             f"{self.url}{path}",
             params=params,

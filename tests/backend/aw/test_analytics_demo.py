@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from services.aw_service import analytics
+from shared.core.warehouse import WarehouseClient
+from tests.backend.aw.support import Query
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -32,12 +34,14 @@ def close(actual: float | None, expected: float | Decimal | None, tol: float = 0
 
 
 @pytest.fixture(scope="module")
-def latest(duck) -> dt.date:
-    value = duck(f"SELECT max(OrderDate) FROM ({UNION})")[0][0]
+def latest(duck: Query) -> dt.date:
+    value: dt.datetime = duck(f"SELECT max(OrderDate) FROM ({UNION})")[0][0]
     return value.date()
 
 
-async def test_kpis_match_sql_per_channel_and_year(aw_warehouse, duck, latest) -> None:
+async def test_kpis_match_sql_per_channel_and_year(
+    aw_warehouse: WarehouseClient, duck: Query, latest: dt.date
+) -> None:
     kpis = await analytics.sales_kpis(aw_warehouse)
     assert kpis.anchor_date == latest
     year = latest.year if (latest.month, latest.day) == (12, 31) else latest.year - 1
@@ -76,7 +80,9 @@ async def test_kpis_match_sql_per_channel_and_year(aw_warehouse, duck, latest) -
     assert close(growth["total"].revenue_growth_pct, expected, 1e-3)
 
 
-async def test_kpis_for_an_explicit_year_and_out_of_range_year(aw_warehouse, duck) -> None:
+async def test_kpis_for_an_explicit_year_and_out_of_range_year(
+    aw_warehouse: WarehouseClient, duck: Query
+) -> None:
     first_year = duck(f"SELECT min(year(OrderDate)) FROM ({UNION})")[0][0]
     kpis = await analytics.sales_kpis(aw_warehouse, year=first_year)
     assert kpis.year == first_year
@@ -89,7 +95,9 @@ async def test_kpis_for_an_explicit_year_and_out_of_range_year(aw_warehouse, duc
 
 
 @pytest.mark.parametrize("days_back", [1, 45, 365])
-async def test_history_matches_daily_and_monthly_sql(aw_warehouse, duck, latest, days_back) -> None:
+async def test_history_matches_daily_and_monthly_sql(
+    aw_warehouse: WarehouseClient, duck: Query, latest: dt.date, days_back: int
+) -> None:
     history = await analytics.sales_history(aw_warehouse, days_back)
     start = latest - dt.timedelta(days=days_back - 1)
     assert (history.start_date, history.end_date) == (start, latest)
@@ -129,7 +137,9 @@ async def test_history_matches_daily_and_monthly_sql(aw_warehouse, duck, latest,
         assert (point.orders, point.units) == (orders, units)
 
 
-async def test_rep_scores_match_sql_and_the_documented_formula(aw_warehouse, duck, latest) -> None:
+async def test_rep_scores_match_sql_and_the_documented_formula(
+    aw_warehouse: WarehouseClient, duck: Query, latest: dt.date
+) -> None:
     year = latest.year if (latest.month, latest.day) == (12, 31) else latest.year - 1
     scores = await analytics.rep_scores(aw_warehouse, top_n=5)
     assert scores.year == year and len(scores.reps) == 5
@@ -176,12 +186,14 @@ async def test_rep_scores_match_sql_and_the_documented_formula(aw_warehouse, duc
             rep.attainment_pct, 100 * achieved[rep.employee_key] / quota[rep.employee_key], 1e-3
         )
         assert close(rep.score, expected[rep.employee_key], 1e-3)
-    names = dict(duck("SELECT EmployeeKey, FirstName || ' ' || LastName FROM dbo.DimEmployee"))
+    names: dict[int, str] = dict(
+        duck("SELECT EmployeeKey, FirstName || ' ' || LastName FROM dbo.DimEmployee")
+    )
     assert scores.reps[0].rep_name == names[scores.reps[0].employee_key]
 
 
 async def test_product_demand_matches_sql_over_last_twelve_complete_months(
-    aw_warehouse, duck, latest
+    aw_warehouse: WarehouseClient, duck: Query, latest: dt.date
 ) -> None:
     end = (
         latest

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from services.aw_service import analytics
+from shared.core.warehouse import WarehouseClient
 
 AW_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "adventureworks-dw"
 
@@ -66,7 +67,7 @@ def near(actual: float | None, expected: Decimal | float, tol: float = 0.006) ->
     return actual is not None and abs(actual - float(expected)) <= tol
 
 
-async def test_kpis_equal_the_files(aw_real_warehouse, lines) -> None:
+async def test_kpis_equal_the_files(aw_real_warehouse: WarehouseClient, lines: list[Line]) -> None:
     kpis = await analytics.sales_kpis(aw_real_warehouse)
     assert kpis.anchor_date == max(line.day for line in lines) == dt.date(2014, 1, 28)
     assert (kpis.year, kpis.previous_year) == (2013, 2012)
@@ -88,7 +89,9 @@ async def test_kpis_equal_the_files(aw_real_warehouse, lines) -> None:
             assert near(item.average_order_value, revenue / orders, 1e-3)
 
 
-async def test_top_products_equal_the_files(aw_real_warehouse, lines) -> None:
+async def test_top_products_equal_the_files(
+    aw_real_warehouse: WarehouseClient, lines: list[Line]
+) -> None:
     demand = await analytics.product_demand(aw_real_warehouse, top_n=10)
     # The data ends 2014-01-28, so the last complete month is December 2013.
     assert (demand.period_start, demand.period_end) == (dt.date(2013, 1, 1), dt.date(2013, 12, 31))
@@ -111,7 +114,9 @@ async def test_top_products_equal_the_files(aw_real_warehouse, lines) -> None:
         assert near(product.trend_units_per_month, slope, 1e-3)
 
 
-async def test_top_reps_equal_the_files(aw_real_warehouse, lines) -> None:
+async def test_top_reps_equal_the_files(
+    aw_real_warehouse: WarehouseClient, lines: list[Line]
+) -> None:
     scores = await analytics.rep_scores(aw_real_warehouse, top_n=10)
     assert scores.year == 2013
     revenue: dict[int, Decimal] = defaultdict(Decimal)
@@ -157,7 +162,9 @@ async def test_top_reps_equal_the_files(aw_real_warehouse, lines) -> None:
             )
 
 
-async def test_history_and_forecast_run_on_the_real_warehouse(aw_real_warehouse, lines) -> None:
+async def test_history_and_forecast_run_on_the_real_warehouse(
+    aw_real_warehouse: WarehouseClient, lines: list[Line]
+) -> None:
     history = await analytics.sales_history(aw_real_warehouse, 31)
     january = [x for x in lines if x.day >= dt.date(2013, 12, 29)]
     assert near(

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from services.aw_service import analytics
+from services.aw_service.models import DataQualityCheck, DataQualityReport
 from shared.core.config import build_settings
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import create_aw_engine
@@ -22,24 +24,25 @@ from shared.db.mssql import create_aw_engine
 TODAY = dt.date(2026, 11, 23)
 
 
-def by_name(report) -> dict[str, object]:
+def by_name(report: DataQualityReport) -> dict[str, DataQualityCheck]:
     return {check.name: check for check in report.checks}
 
 
-async def test_clean_demo_warehouse_passes_every_error_check(aw_warehouse) -> None:
+async def test_clean_demo_warehouse_passes_every_error_check(aw_warehouse: WarehouseClient) -> None:
     report = await analytics.run_checks(aw_warehouse, TODAY)
     checks = by_name(report)
     assert report.failed == 0, [c for c in report.checks if c.status == "fail"]
     assert len(checks) == len(report.checks) >= 25
     freshness = checks["freshness.latest_order_date"]
     assert freshness.status == "warn" and freshness.severity == "warning"
+    assert report.anchor_date is not None
     assert freshness.observed == (TODAY - report.anchor_date).days
     assert checks["row_count.FactInternetSales"].observed >= 1000
     assert report.passed + report.warned == len(report.checks)
 
 
 @pytest.fixture
-def corrupted(aw_demo_path: Path, tmp_path: Path):
+def corrupted(aw_demo_path: Path, tmp_path: Path) -> Iterator[tuple[WarehouseClient, int]]:
     shutil.copyfile(aw_demo_path, tmp_path / "aw.duckdb")
     con = duckdb.connect(str(tmp_path / "aw.duckdb"))
     internet, reseller = "dbo.FactInternetSales", "dbo.FactResellerSales"
@@ -53,17 +56,17 @@ def corrupted(aw_demo_path: Path, tmp_path: Path):
     other = con.execute(
         f"SELECT CustomerKey FROM dbo.DimCustomer WHERE CustomerKey <> "
         f"(SELECT CustomerKey FROM {first.format(t=internet)}) LIMIT 1"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     con.execute(f"""INSERT INTO {internet} SELECT * REPLACE (99 AS SalesOrderLineNumber,
                     {other} AS CustomerKey) FROM {first.format(t=internet)}""")
     shared = con.execute(
         f"SELECT max(SalesOrderNumber) FROM {internet} WHERE SalesOrderNumber NOT LIKE 'SOX%'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     con.execute(f"""INSERT INTO {reseller} SELECT * REPLACE ('{shared}' AS SalesOrderNumber)
                     FROM {first.format(t=reseller)}""")
     shared_lines = con.execute(
         f"SELECT count(*) FROM {internet} WHERE SalesOrderNumber = ?", [shared]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     con.close()
     settings = build_settings(_env_file=None, demo_warehouse_dir=tmp_path)
     client = WarehouseClient(create_aw_engine(settings), name="aw")
@@ -71,7 +74,9 @@ def corrupted(aw_demo_path: Path, tmp_path: Path):
     client.dispose()
 
 
-async def test_each_planted_defect_is_counted_by_its_named_check(corrupted) -> None:
+async def test_each_planted_defect_is_counted_by_its_named_check(
+    corrupted: tuple[WarehouseClient, int],
+) -> None:
     client, shared_lines = corrupted
     report = await analytics.run_checks(client, TODAY)
     checks = by_name(report)

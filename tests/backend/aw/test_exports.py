@@ -12,13 +12,14 @@ import io
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import openpyxl
 import pypdf
 import pytest
 
-from tests.backend.aw.support import make_settings, serve
+from tests.backend.aw.support import LiveService, make_settings, serve
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -30,8 +31,9 @@ VIEWS = [
 ]
 
 
-def xlsx_rows(content: bytes) -> tuple[list[str], list[tuple]]:
+def xlsx_rows(content: bytes) -> tuple[list[Any], list[tuple[Any, ...]]]:
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     header_at = next(
         i for i, row in enumerate(rows) if row and row[0] in ("period", "date", "rank")
@@ -41,7 +43,7 @@ def xlsx_rows(content: bytes) -> tuple[list[str], list[tuple]]:
     ]
 
 
-def comparable(value):
+def comparable(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 2)
     if hasattr(value, "isoformat"):
@@ -50,7 +52,9 @@ def comparable(value):
 
 
 @pytest.mark.parametrize(("view", "path", "params", "key", "first"), VIEWS)
-def test_xlsx_csv_and_pdf_hold_the_json_rows(aw_service, view, path, params, key, first) -> None:
+def test_xlsx_csv_and_pdf_hold_the_json_rows(
+    aw_service: LiveService, view: str, path: str, params: dict[str, Any], key: str, first: str
+) -> None:
     expected = aw_service.get(path, **params).json()[key]
     exports_before = aw_service.sql("SELECT count(*) FROM export_records")[0][0]
     xlsx = aw_service.get(f"/api/aw/export/{view}", format="xlsx", **params)
@@ -67,8 +71,8 @@ def test_xlsx_csv_and_pdf_hold_the_json_rows(aw_service, view, path, params, key
     assert text.headers["content-type"].startswith("text/csv")
     parsed = list(csv.reader(io.StringIO(text.text)))
     assert parsed[0] == columns and len(parsed) == len(expected) + 1
-    for row, item in zip(parsed[1:], expected, strict=True):
-        assert row[0] == str(item[first])
+    for line, item in zip(parsed[1:], expected, strict=True):
+        assert line[0] == str(item[first])
 
     pdf = aw_service.get(f"/api/aw/export/{view}", format="pdf", **params)
     assert pdf.headers["content-type"] == "application/pdf"
@@ -89,7 +93,7 @@ def test_xlsx_csv_and_pdf_hold_the_json_rows(aw_service, view, path, params, key
     assert {(r["action"], r["outcome"]) for r in audit} == {(f"export.{view}", "success")}
 
 
-def test_bad_format_is_422_naming_it_and_the_allowed_values(aw_service) -> None:
+def test_bad_format_is_422_naming_it_and_the_allowed_values(aw_service: LiveService) -> None:
     response = aw_service.get("/api/aw/export/rep-scores", format="docx")
     assert response.status_code == 422
     body = response.json()
@@ -112,7 +116,7 @@ def poisoned_dir(aw_demo_path: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_formula_in_a_product_name_is_neutralised(postgres_url, poisoned_dir) -> None:
+def test_formula_in_a_product_name_is_neutralised(postgres_url: str, poisoned_dir: Path) -> None:
     with serve(make_settings(postgres_url, poisoned_dir), postgres_url) as service:
         names = [
             p["product_name"]

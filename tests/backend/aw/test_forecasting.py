@@ -13,6 +13,8 @@ import pytest
 
 from services.aw_service import analytics, forecasting
 from services.aw_service.analytics_sales import daily_sales_statement
+from shared.core.warehouse import WarehouseClient
+from tests.backend.aw.support import Query
 
 START = dt.date(2011, 1, 3)
 
@@ -87,7 +89,9 @@ def test_fits_are_cached_per_series_and_horizon() -> None:
 
 
 @pytest.mark.parametrize("horizon", [1, 30, 90])
-async def test_forecast_on_the_demo_warehouse(aw_warehouse, duck, horizon) -> None:
+async def test_forecast_on_the_demo_warehouse(
+    aw_warehouse: WarehouseClient, duck: Query, horizon: int
+) -> None:
     result = await analytics.sales_forecast(aw_warehouse, horizon)
     latest = duck(
         "SELECT max(d) FROM (SELECT max(OrderDate)::DATE d FROM dbo.FactInternetSales "

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.aw_service import analytics
 from services.aw_service.scheduler import JOBS
-from shared.core.jobs import JobRunner
+from shared.core.jobs import JobOutcome, JobRunner, JobSpec
+from shared.core.warehouse import WarehouseClient
 from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
-from tests.backend.aw.support import make_settings
+from tests.backend.aw.support import LiveService, make_settings
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -40,7 +45,9 @@ def test_the_three_spec_jobs_with_their_utc_schedules() -> None:
 
 
 @pytest.fixture
-async def runners(postgres_url, demo_warehouse_dir, aw_warehouse):
+async def runners(
+    postgres_url: str, demo_warehouse_dir: Path, aw_warehouse: WarehouseClient
+) -> AsyncIterator[tuple[list[JobRunner], AsyncEngine]]:
     settings = make_settings(postgres_url, demo_warehouse_dir)
     engine = create_postgres_engine(settings)
     await create_schema(engine)
@@ -58,7 +65,7 @@ async def runners(postgres_url, demo_warehouse_dir, aw_warehouse):
     await engine.dispose()
 
 
-async def rows(engine, sql: str) -> list:
+async def rows(engine: AsyncEngine, sql: str) -> list[Any]:
     async with engine.connect() as connection:
         return list((await connection.execute(text(sql))).mappings())
 
@@ -69,7 +76,10 @@ async def rows(engine, sql: str) -> list:
      ("aw.daily.scores", "aw_product_demand"), ("aw.daily.data_quality", None)],
 )  # fmt: skip
 async def test_racing_replicas_produce_one_execution_and_one_result_set(
-    runners, aw_warehouse, job_id, table
+    runners: tuple[list[JobRunner], AsyncEngine],
+    aw_warehouse: WarehouseClient,
+    job_id: str,
+    table: str | None,
 ) -> None:
     replicas, engine = runners
     job = JOB_IDS[job_id]
@@ -110,7 +120,9 @@ async def test_racing_replicas_produce_one_execution_and_one_result_set(
         assert top["units"] == demand.products[0].units
 
 
-async def test_a_later_tick_runs_again_and_appends_a_second_snapshot(runners) -> None:
+async def test_a_later_tick_runs_again_and_appends_a_second_snapshot(
+    runners: tuple[list[JobRunner], AsyncEngine],
+) -> None:
     replicas, engine = runners
     job = JOB_IDS["aw.daily.forecast"]
     first = await replicas[0].run_tick(job, TICK)
@@ -120,7 +132,9 @@ async def test_a_later_tick_runs_again_and_appends_a_second_snapshot(runners) ->
     assert sorted(r["n"] for r in counts) == [30, 30]
 
 
-def test_records_and_job_history_serve_the_stored_results(aw_service, aw_warehouse) -> None:
+def test_records_and_job_history_serve_the_stored_results(
+    aw_service: LiveService, aw_warehouse: WarehouseClient
+) -> None:
     for job in JOBS:
         outcome = asyncio.run(_run_once(aw_service, aw_warehouse, job))
         assert outcome.status == "succeeded", outcome.error
@@ -145,7 +159,7 @@ def test_records_and_job_history_serve_the_stored_results(aw_service, aw_warehou
     assert set(history["jobs"]) == set(JOB_IDS)
 
 
-async def _run_once(service, warehouse, job):
+async def _run_once(service: LiveService, warehouse: WarehouseClient, job: JobSpec) -> JobOutcome:
     engine = create_postgres_engine(service.settings)
     runner = JobRunner(service="aw-service", domain="aw", settings=service.settings,
                        warehouse=warehouse, sessions=create_session_factory(engine))  # fmt: skip

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
 import jwt
@@ -41,7 +43,7 @@ PROTECTED = [
 ]
 
 
-def forged(**overrides) -> dict[str, str]:
+def forged(**overrides: Any) -> dict[str, str]:
     now = int(time.time())
     claims = {"iss": "api-gateway", "aud": "aw-service", "sub": "mallory", "scope": "bi.read",
               "iat": now, "nbf": now, "exp": now + 30, "jti": "x"}  # fmt: skip
@@ -51,7 +53,9 @@ def forged(**overrides) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", PROTECTED)
-def test_every_endpoint_refuses_bad_tokens_with_401_json(aw_service, path) -> None:
+def test_every_endpoint_refuses_bad_tokens_with_401_json(
+    aw_service: LiveService, path: str
+) -> None:
     audited = aw_service.sql("SELECT count(*) FROM audit_log")[0][0]
     past = int(time.time()) - 300
     cases = {
@@ -72,7 +76,7 @@ def test_every_endpoint_refuses_bad_tokens_with_401_json(aw_service, path) -> No
     assert aw_service.sql("SELECT count(*) FROM audit_log")[0][0] == audited
 
 
-def test_health_and_ready_need_no_token(aw_service) -> None:
+def test_health_and_ready_need_no_token(aw_service: LiveService) -> None:
     assert httpx.get(f"{aw_service.url}/health").json() == {"status": "ok"}
     ready = httpx.get(f"{aw_service.url}/ready")
     assert ready.status_code == 200
@@ -88,7 +92,7 @@ def own_postgres() -> Iterator[ThrowawayPostgres]:
 
 
 def test_postgres_down_is_503_ready_says_which_and_service_recovers(
-    own_postgres: ThrowawayPostgres, demo_warehouse_dir
+    own_postgres: ThrowawayPostgres, demo_warehouse_dir: Path
 ) -> None:
     settings = make_settings(own_postgres.url, demo_warehouse_dir)
     with serve(settings, own_postgres.url) as service:
@@ -111,7 +115,7 @@ def test_postgres_down_is_503_ready_says_which_and_service_recovers(
 
 
 async def test_job_run_while_postgres_is_down_is_recorded_failed_once_back(
-    own_postgres: ThrowawayPostgres, demo_warehouse_dir
+    own_postgres: ThrowawayPostgres, demo_warehouse_dir: Path
 ) -> None:
     settings = make_settings(own_postgres.url, demo_warehouse_dir)
     engine = create_postgres_engine(settings)
@@ -141,13 +145,16 @@ async def test_job_run_while_postgres_is_down_is_recorded_failed_once_back(
     warehouse.dispose()
 
 
-def test_warehouse_down_is_503_and_ready_says_warehouse(postgres_url, demo_warehouse_dir) -> None:
+def test_warehouse_down_is_503_and_ready_says_warehouse(
+    postgres_url: str, demo_warehouse_dir: Path
+) -> None:
     # Port 1 on 127.0.0.1: nothing listens; the ODBC connection attempt fails.
     settings = make_settings(postgres_url, demo_warehouse_dir, aw_mssql_server="127.0.0.1,1")
     with live_server(create_app(settings)) as url:
 
         def store_ready() -> bool:
-            return httpx.get(f"{url}/ready", timeout=30).json()["checks"]["postgres"] == "ok"
+            checks = httpx.get(f"{url}/ready", timeout=30).json()["checks"]
+            return bool(checks["postgres"] == "ok")
 
         poll_until(store_ready, what="postgres ready")
         ready = httpx.get(f"{url}/ready", timeout=30)

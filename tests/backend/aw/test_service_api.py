@@ -9,10 +9,15 @@ trace id the response carried.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from services.aw_service import analytics
+from shared.core.warehouse import WarehouseClient
+from tests.backend.aw.support import LiveService
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -27,18 +32,23 @@ ENDPOINTS = [
 ]
 
 
-def audit_rows(service) -> list:
+def audit_rows(service: LiveService) -> list[Any]:
     return service.sql("SELECT * FROM audit_log ORDER BY id")
 
 
 @pytest.mark.parametrize(("path", "params", "action", "recorded"), ENDPOINTS)
 async def test_endpoint_equals_the_analytic_and_writes_one_audit_row(
-    aw_service, aw_warehouse, path, params, action, recorded
+    aw_service: LiveService,
+    aw_warehouse: WarehouseClient,
+    path: str,
+    params: dict[str, Any],
+    action: str,
+    recorded: dict[str, Any],
 ) -> None:
     before = len(audit_rows(aw_service))
     response = aw_service.get(path, **params)
     assert response.status_code == 200, response.text
-    direct = {
+    direct: Callable[[], Awaitable[BaseModel]] = {
         "sales.kpis": lambda: analytics.sales_kpis(aw_warehouse),
         "sales.history": lambda: analytics.sales_history(aw_warehouse, recorded["days_back"]),
         "sales.forecast": lambda: analytics.sales_forecast(aw_warehouse, recorded["horizon_days"]),
@@ -60,7 +70,9 @@ async def test_endpoint_equals_the_analytic_and_writes_one_audit_row(
     assert row["duration_ms"] > 0
 
 
-def test_forecast_returns_horizon_points_with_intervals_and_both_backtests(aw_service) -> None:
+def test_forecast_returns_horizon_points_with_intervals_and_both_backtests(
+    aw_service: LiveService,
+) -> None:
     body = aw_service.get("/api/aw/sales/forecast", horizon_days=45).json()
     assert body["horizon_days"] == 45 and len(body["points"]) == 45
     assert {b["model"] for b in body["backtests"]} == {"linear", "seasonal"}
@@ -87,7 +99,7 @@ def test_forecast_returns_horizon_points_with_intervals_and_both_backtests(aw_se
     ],
 )
 def test_out_of_range_parameter_is_422_naming_field_and_range(
-    aw_service, path, field, value, bound
+    aw_service: LiveService, path: str, field: str, value: object, bound: str | None
 ) -> None:
     before = len(audit_rows(aw_service))
     response = aw_service.get(path, **{field: value})
@@ -100,7 +112,7 @@ def test_out_of_range_parameter_is_422_naming_field_and_range(
     assert len(audit_rows(aw_service)) == before  # rejected before any work
 
 
-def test_year_outside_the_warehouse_is_422_naming_the_years(aw_service) -> None:
+def test_year_outside_the_warehouse_is_422_naming_the_years(aw_service: LiveService) -> None:
     response = aw_service.get("/api/aw/sales/kpis", year=1999)
     assert response.status_code == 422
     body = response.json()
@@ -109,13 +121,13 @@ def test_year_outside_the_warehouse_is_422_naming_the_years(aw_service) -> None:
     assert audit_rows(aw_service)[-1]["outcome"] == "rejected"
 
 
-def test_kpis_for_a_given_year(aw_service) -> None:
+def test_kpis_for_a_given_year(aw_service: LiveService) -> None:
     body = aw_service.get("/api/aw/sales/kpis", year=2012).json()
     assert (body["year"], body["previous_year"]) == (2012, 2011)
     assert body["current"]["start"] == "2012-01-01" and body["current"]["end"] == "2012-12-31"
 
 
-def test_openapi_documents_every_parameter_and_response(aw_service) -> None:
+def test_openapi_documents_every_parameter_and_response(aw_service: LiveService) -> None:
     spec = aw_service.get("/openapi.json", headers={}).json()
     paths = spec["paths"]
     expected = {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from sqlalchemy import Select
 
 from services.aw_service.analytics import warehouse_queries
+from shared.core.warehouse import WarehouseClient
 from shared.db.guard import assert_read_only
 from shared.db.mssql import compile_for_mssql
 
@@ -19,13 +23,17 @@ def test_names_are_unique_and_cover_every_analytic() -> None:
 
 
 @pytest.mark.parametrize(("name", "statement"), QUERIES, ids=[n for n, _ in QUERIES])
-def test_statement_compiles_for_sql_server_and_passes_the_guard(name, statement) -> None:
+def test_statement_compiles_for_sql_server_and_passes_the_guard(
+    name: str, statement: Select[Any]
+) -> None:
     sql = compile_for_mssql(statement)
     assert sql.lstrip().upper().startswith("SELECT")
     assert_read_only(sql, "tsql")
 
 
 @pytest.mark.parametrize(("name", "statement"), QUERIES, ids=[n for n, _ in QUERIES])
-async def test_statement_runs_on_the_demo_warehouse(aw_warehouse, name, statement) -> None:
+async def test_statement_runs_on_the_demo_warehouse(
+    aw_warehouse: WarehouseClient, name: str, statement: Select[Any]
+) -> None:
     rows = await aw_warehouse.fetch(statement)
     assert rows, f"{name} returned no rows on the demo warehouse"
