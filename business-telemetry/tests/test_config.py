@@ -178,3 +178,19 @@ def test_secrets_are_not_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FABRIC_EVENT_HUB_CONNECTION_STRING", "Endpoint=sb://x;SharedAccessKey=s3")
     text = repr(FabricSettings())
     assert "super-secret-key" not in text and "s3" not in text
+
+
+def test_env_example_lists_every_variable_with_its_default() -> None:
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    values = dict(
+        line.split("=", 1)
+        for line in example.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert set(values) == set(EVERY_VARIABLE)
+    settings = FabricSettings.model_validate(
+        {EVERY_VARIABLE[name][1]: value for name, value in values.items() if value}
+    )
+    defaults = FabricSettings.model_construct()
+    for name, (_, field, _) in EVERY_VARIABLE.items():
+        assert getattr(settings, field) == getattr(defaults, field), name
