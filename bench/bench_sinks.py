@@ -159,7 +159,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--batch-size", type=int, default=100)
-    args = parser.parse_args()
+    # Known options only: under `python -m bench sinks` the argv holds benchmark names.
+    args, _ = parser.parse_known_args()
     results = asyncio.run(run(args.events, args.batch_size))
     baseline = results[0][1]
     print(f"sink throughput: {args.events} events, batches of {args.batch_size}")
