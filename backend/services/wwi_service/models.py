@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Urgency = Literal["critical", "high", "medium"]
 EventType = Literal["stock_out", "below_reorder_level", "overstock", "demand_spike"]
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""No control characters: PostgreSQL text cannot hold NUL, and labels are shown in exports."""
 
 
 class Period(BaseModel):
@@ -130,7 +132,7 @@ class ScenarioCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    name: str = Field("", max_length=128, description="Label shown in lists")
+    name: str = Field("", max_length=128, pattern=PRINTABLE, description="Label shown in lists")
     demand_change_pct: float = Field(0.0, ge=-100, le=500, description="Daily demand change, %")
     price_change_pct: float = Field(0.0, ge=-90, le=500, description="Selling price change, %")
     lead_time_change_days: int = Field(
@@ -144,6 +146,7 @@ class ScenarioCreate(BaseModel):
         None,
         min_length=1,
         max_length=100,
+        pattern=PRINTABLE,
         description="Only items whose name contains this text (case-insensitive); the "
         "warehouse has no stock-group column, so this is how a group of items is chosen",
     )

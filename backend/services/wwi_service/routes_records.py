@@ -21,7 +21,10 @@ from shared.core.deps import Ctx, Offset, OptionalLimit
 
 router = APIRouter(tags=["wwi records"])
 
-RunId = Annotated[str | None, Query(max_length=64, description="Only the rows of this job run")]
+RunId = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="Only this job run's rows"),
+]
 
 
 @router.get("/events", response_model=BusinessEventsResponse)

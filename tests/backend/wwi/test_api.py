@@ -113,6 +113,7 @@ async def test_supplier_scores_top_n(wwi_service: LiveService, demo_wh: Warehous
         ("/api/wwi/events?event_type=flood", "event_type", "demand_spike"),
         ("/api/wwi/events?offset=-1", "offset", "0"),
         ("/api/wwi/records/reorder-recommendations?run_id=" + "x" * 65, "run_id", "64"),
+        ("/api/wwi/records/supplier-scores?run_id=1%00", "run_id", "pattern"),
         ("/api/wwi/export/supplier-scores?format=docx", "format", "xlsx"),
         ("/api/wwi/export/business-events", "format", "required"),
     ],

@@ -45,6 +45,8 @@ def create(service: LiveService, **body: Any) -> dict[str, Any]:
         ({"stock_item_name_contains": "no such item xyz"}, "stock_item_name_contains", ["no"]),
         ({"demand_pct": 20}, "demand_pct", ["not permitted"]),
         ({"name": "x" * 129}, "name", ["128"]),
+        ({"name": "nul\u0000byte"}, "name", ["pattern"]),
+        ({"stock_item_name_contains": "mug\n"}, "stock_item_name_contains", ["pattern"]),
     ],
 )
 def test_bad_scenario_is_422_naming_the_field_and_range(
