@@ -175,7 +175,9 @@ class EventHubSink(BaseSink):
             return
         try:
             self._client = self._create_client()
-            self._partition_ids = list(await self._client.get_partition_ids())
+            # Bounded: a silent peer must not hold the drainer for the SDK's 60 s auth timeout.
+            async with asyncio.timeout(self.send_timeout):
+                self._partition_ids = list(await self._client.get_partition_ids())
         except ValueError as exc:  # malformed connection string: no retry can fix it
             await self.close()
             raise PermanentSinkError(f"Event Hub connection settings invalid: {exc}") from exc

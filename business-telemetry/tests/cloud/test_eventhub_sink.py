@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import socket
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -200,6 +202,21 @@ class TestFailures:
         await sink.close()
         peer.stop()
         assert peer.received[-1].json() == late
+
+    async def test_silent_peer_times_out_as_retryable(self, make_event: EventFactory) -> None:
+        with socket.socket() as silent:  # accepts connections (backlog), never answers
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(4)
+            port = silent.getsockname()[1]
+            connection = (
+                f"Endpoint=sb://127.0.0.1:{port};SharedAccessKeyName=k;SharedAccessKey=dg==;"
+                "EntityPath=hub;UseDevelopmentEmulator=true"
+            )
+            sink = EventHubSink(connection_string=connection, send_timeout_seconds=0.5)
+            started = time.monotonic()
+            with pytest.raises(RetryableSinkError):
+                await sink.write([make_event()])
+            assert time.monotonic() - started < 5
 
     async def test_connection_string_never_reaches_the_logs(
         self, hub: EventHubPeer, make_event: EventFactory, caplog: pytest.LogCaptureFixture
