@@ -189,7 +189,11 @@ class OneLakeSink(BaseSink):
             credential = self._credential
         # retry_total=0: the drainer owns retries and back-off (the SDK default waits 15 s+).
         self._service = BlobServiceClient(
-            self.account_url, credential=credential, retry_total=0, connection_timeout=10
+            self.account_url,
+            credential=credential,
+            retry_total=0,
+            connection_timeout=10,
+            read_timeout=60,
         )
         self._container = self._service.get_container_client(self.container_name)
         try:
