@@ -6,24 +6,30 @@ PostgreSQL is a throwaway cluster of the test's own, stopped and restarted for r
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import jwt
 import pytest
 from sqlalchemy import text
 
+from demo.duck import create_schema as create_duck_schema
 from devtools.postgres import ThrowawayPostgres
+from services.aw_service import analytics
 from services.aw_service.main import create_app
 from services.aw_service.scheduler import JOBS
 from shared.core.jobs import JobRunner
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import create_aw_engine
 from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
+from shared.db.warehouse import aw_tables
 from tests.backend.aw.support import SECRET, LiveService, auth, make_settings, serve
 from tests.support.live_server import live_server, poll_until
 
@@ -174,3 +180,31 @@ def test_warehouse_down_is_503_and_ready_says_warehouse(
         ("sales.kpis", "error", 503),
         ("export.rep-scores", "error", 503),
     ]
+
+
+@pytest.fixture
+def empty_warehouse_dir(tmp_path: Path) -> Path:
+    with duckdb.connect(str(tmp_path / "aw.duckdb")) as connection:
+        create_duck_schema(connection, aw_tables.metadata)
+    return tmp_path
+
+
+def test_empty_warehouse_is_503_and_fails_data_quality(
+    postgres_url: str, empty_warehouse_dir: Path
+) -> None:
+    settings = make_settings(postgres_url, empty_warehouse_dir)
+    with serve(settings, postgres_url) as service:
+        for path in ("/api/aw/sales/kpis", "/api/aw/sales/forecast", "/api/aw/reps/scores"):
+            response = service.get(path)
+            assert response.status_code == 503, (path, response.text)
+            assert response.json()["dependency"] == "warehouse"
+            assert "no order lines" in response.json()["detail"]
+    client = WarehouseClient(create_aw_engine(settings), name="aw")
+    try:
+        report = asyncio.run(analytics.run_checks(client, dt.date(2026, 11, 23)))
+    finally:
+        client.dispose()
+    failed = {c.name for c in report.checks if c.status == "fail"}
+    assert {"row_count.FactInternetSales", "row_count.FactResellerSales",
+            "row_count.DimDate", "freshness.latest_order_date"} <= failed  # fmt: skip
+    assert report.anchor_date is None
