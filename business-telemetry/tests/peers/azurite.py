@@ -10,9 +10,12 @@ it runs `npm ci --prefix tools/azurite` first, and an npm failure is an error, n
 
 from __future__ import annotations
 
+import ctypes
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -26,6 +29,13 @@ ACCOUNT_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 _LISTENING = re.compile(r"listens on http://127\.0\.0\.1:(\d+)")
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM Azurite when the test process dies, even by SIGKILL (no orphans)."""
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def ensure_installed() -> None:
@@ -89,6 +99,7 @@ class Azurite:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=_die_with_parent,
         )
         self._process = process
         found = threading.Event()
