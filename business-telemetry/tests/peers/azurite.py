@@ -32,7 +32,11 @@ _LISTENING = re.compile(r"listens on http://127\.0\.0\.1:(\d+)")
 
 
 def _die_with_parent() -> None:
-    """Linux: SIGTERM Azurite when the test process dies, even by SIGKILL (no orphans)."""
+    """Linux: SIGTERM Azurite when the test process dies, even by SIGKILL (no orphans).
+
+    The signal follows the *thread* that started Azurite, so start it from a long-lived one
+    (pytest's main thread, the benchmark's), never from a short-lived worker thread.
+    """
     if sys.platform == "linux":
         pr_set_pdeathsig = 1
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
