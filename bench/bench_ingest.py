@@ -204,7 +204,11 @@ def main() -> None:
             _stop(service)
         delivered = sum(p.read_bytes().count(b"\n") for p in Path(tmp, "out").rglob("*.jsonl"))
     ratio = rate / bare_rate if bare_rate else float("nan")
-    print(f"{'endpoint':<42}{'events/s':>12}{'p99 ms':>10}   statuses")
+    load1, _, _ = os.getloadavg()
+    print(
+        f"{'endpoint':<42}{'events/s':>12}{'p99 ms':>10}   statuses   "
+        f"(load average {load1:.1f} on {os.cpu_count()} CPUs: other work skews both rows)"
+    )
     print(
         f"{'bare Starlette + orjson parse':<42}{bare_rate:>12,.0f}{bare_p99:>10.1f}   {bare_status}"
     )
