@@ -99,14 +99,14 @@ def supplier_lines_query(window: Window) -> Select[Any]:
 
 
 def supplier_lead_times_query(window: Window) -> Select[Any]:
-    """One row per received purchase order line in `window`: supplier, order date and the date
-    of the line's first stock receipt (same purchase order id and stock item key)."""
+    """Received purchase order lines in `window` counted per (supplier, order date, date of the
+    line's first stock receipt): the receipt is matched on purchase order id and stock item key.
+    Counting in the warehouse keeps the result to a few hundred rows at any volume."""
     lines = (
         select(
             SUP["WWI Supplier ID"].label("wwi_supplier_id"),
             P["WWI Purchase Order ID"].label("purchase_order_id"),
             P["Stock Item Key"].label("stock_item_key"),
-            P["Purchase Key"].label("purchase_key"),
             P["Date Key"].label("ordered_on"),
         )
         .select_from(wwi.Purchase.join(wwi.Supplier, SUP["Supplier Key"] == P["Supplier Key"]))
@@ -124,7 +124,12 @@ def supplier_lead_times_query(window: Window) -> Select[Any]:
         .cte("purchase_receipts")
     )
     return (
-        select(lines.c.wwi_supplier_id, lines.c.ordered_on, receipts.c.received_on)
+        select(
+            lines.c.wwi_supplier_id,
+            lines.c.ordered_on,
+            receipts.c.received_on,
+            func.count().label("lines"),
+        )
         .select_from(
             lines.join(
                 receipts,
@@ -132,7 +137,8 @@ def supplier_lead_times_query(window: Window) -> Select[Any]:
                 & (receipts.c.stock_item_key == lines.c.stock_item_key),
             )
         )
-        .order_by(lines.c.wwi_supplier_id, lines.c.purchase_key)
+        .group_by(lines.c.wwi_supplier_id, lines.c.ordered_on, receipts.c.received_on)
+        .order_by(lines.c.wwi_supplier_id, lines.c.ordered_on, receipts.c.received_on)
     )
 
 
@@ -180,7 +186,7 @@ def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScor
     for row in lead_rows:
         values = mapping(row)
         elapsed = (_as_date(values["received_on"]) - _as_date(values["ordered_on"])).days
-        lead_days[int(values["wwi_supplier_id"])].append(max(0, elapsed))
+        lead_days[int(values["wwi_supplier_id"])] += [max(0, elapsed)] * int(values["lines"])
     means = {key: statistics.fmean(days) for key, days in lead_days.items() if days}
     fastest = min(means.values(), default=0.0)
     drafts: list[dict[str, Any]] = []

@@ -63,15 +63,16 @@ def simulate_item(position: StockPosition, assumptions: Assumptions, horizon: in
     per_outer = max(1, position.quantity_per_outer)
     outcome = ItemOutcome(position.stock_item_key, position.stock_item)
     stock = float(max(0, position.quantity_on_hand))
-    on_order: list[tuple[int, int]] = []  # (arrival day, units)
+    arrivals: dict[int, int] = {}  # arrival day -> units
+    on_order = 0
     for day in range(1, horizon + 1):
-        stock += sum(units for arrival, units in on_order if arrival == day)
-        on_order = [(arrival, units) for arrival, units in on_order if arrival > day]
-        position_units = stock + sum(units for _, units in on_order)
+        arriving = arrivals.pop(day, 0)
+        stock += arriving
+        on_order -= arriving
+        position_units = stock + on_order
         if position_units <= position.reorder_level:
-            outers = whole_outers(
-                position.target_level + velocity * lead - position_units, per_outer
-            )
+            shortfall = position.target_level + velocity * lead - position_units
+            outers = whole_outers(shortfall, per_outer)
             if outers > 0:
                 units = outers * per_outer
                 outcome.orders += 1
@@ -79,7 +80,8 @@ def simulate_item(position: StockPosition, assumptions: Assumptions, horizon: in
                 if lead == 0:
                     stock += units
                 else:
-                    on_order.append((day + lead, units))
+                    arrivals[day + lead] = arrivals.get(day + lead, 0) + units
+                    on_order += units
         sold = min(stock, velocity)
         stock -= sold
         outcome.demand_units += velocity

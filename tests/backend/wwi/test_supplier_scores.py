@@ -97,8 +97,8 @@ def test_supplier_without_receipts_gets_neutral_lead_time_score() -> None:
          "ordered_outers": 10, "received_outers": 15, "finalized_lines": 1},
     ]  # fmt: skip
     receipts = [
-        {"wwi_supplier_id": 1, "ordered_on": dt.date(2016, 1, 1), "received_on": d}
-        for d in (dt.date(2016, 1, 5), dt.date(2016, 1, 9))
+        {"wwi_supplier_id": 1, "ordered_on": dt.date(2016, 1, 1), "received_on": d, "lines": n}
+        for d, n in ((dt.date(2016, 1, 5), 1), (dt.date(2016, 1, 9), 1))
     ]
     a, b = score_suppliers(lines, receipts)
     assert a.lead_time_mean_days == 6.0
