@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,26 +80,31 @@ async def _serve(settings: FabricSettings) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    stdin_closed = asyncio.ensure_future(asyncio.to_thread(sys.stdin.buffer.read))
-    stopping = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({stdin_closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+
+    def watch_stdin() -> None:  # a daemon thread (must not keep the process alive); raw reads
+        while os.read(0, 4096):  # take no interpreter lock that could block shutdown
+            pass
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
+    await stop.wait()
     await drainer.stop(timeout=10.0)
-    stopping.cancel()
 
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    line = sys.stdin.buffer.readline()
-    if not line:
-        return
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(0, 65536)
+        if not chunk:
+            return
+        line += chunk
     settings = FabricSettings.model_validate(orjson.loads(line))
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     asyncio.run(_serve(settings))
-    # the stdin reader thread may still block if we stopped on SIGTERM: do not wait for it
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ exactly once, and no event may be there twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from bt_testkit import make_event, output_id_counts, poll_until
 
@@ -155,3 +157,28 @@ def test_kill9_mid_load_loses_and_duplicates_nothing(tmp_path: Path, workers: in
         assert set(counts) >= acked
     finally:
         service.stop()
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited; reaping is its new parent's job
+
+
+@pytest.mark.timeout(120)
+def test_drainer_child_leaves_with_its_worker_even_on_kill9(tmp_path: Path) -> None:
+    service = ServiceProcess(tmp_path, 1)
+    service.start()
+    try:
+        assert service.proc is not None
+        status = tmp_path / "spool" / "status.json"
+        leader = poll_until(lambda: orjson.loads(status.read_bytes())["leader_pid"], what="leader")
+        assert leader != service.proc.pid and _running(leader)
+        os.kill(service.proc.pid, signal.SIGKILL)  # the worker only, not its process group
+        service.proc.wait(timeout=30)
+        poll_until(lambda: not _running(leader), timeout=30, what="drainer child exit")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            service.stop()
