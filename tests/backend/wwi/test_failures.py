@@ -9,12 +9,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
 from devtools.postgres import ThrowawayPostgres
 from services.wwi_service.main import create_app
-from tests.backend.wwi.conftest import SECRET, auth, service_settings
+from tests.backend.wwi.conftest import SECRET, auth, service_settings, sql
 from tests.support.live_server import REPO, free_port, live_server, poll_until, spawn_service
 
 
@@ -104,3 +105,23 @@ def test_bad_start_up_exits_2_naming_the_problem(
     assert finished.returncode != 0
     assert reason in output
     assert ("Traceback" not in output) or not clean
+
+
+def test_unreadable_warehouse_is_503_naming_it(postgres_url: str, tmp_path: Path) -> None:
+    """A warehouse without the WWI tables (wrong database, failed load) is a 503, not a 500."""
+    duckdb.connect(str(tmp_path / "wwi.duckdb")).close()
+    settings = service_settings(postgres_url, tmp_path)
+    with live_server(create_app(settings)) as url:
+        poll_until(lambda: httpx.get(f"{url}/health").status_code == 200, what="health")
+        for method, path, body in (
+            ("GET", "/api/wwi/sales/kpis", None),
+            ("GET", "/api/wwi/stock/recommendations", None),
+            ("GET", "/api/wwi/export/supplier-scores?format=pdf", None),
+            ("POST", "/api/wwi/scenarios", {"horizon_days": 5}),
+        ):
+            answer = httpx.request(method, url + path, json=body, headers=auth(settings),
+                                   timeout=30)  # fmt: skip
+            assert answer.status_code == 503, (path, answer.text)
+            assert answer.json()["dependency"] == "warehouse"
+        audit = sql(postgres_url, "SELECT action, outcome FROM audit_log ORDER BY id")
+        assert ("sales.kpis", "error") in [tuple(row) for row in audit]
