@@ -46,9 +46,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-async def require_api_key(
-    request: Request, api_key: Annotated[str | None, Security(_api_key_header)]
-) -> None:
+def check_api_key(request: Request, api_key: str | None) -> None:
     """Accept any configured key (rotation); compare every one in constant time."""
     keys = request.app.state.api_keys
     if not keys:
@@ -63,7 +61,24 @@ async def require_api_key(
         )
 
 
+async def require_api_key(
+    request: Request, api_key: Annotated[str | None, Security(_api_key_header)]
+) -> None:
+    check_api_key(request, api_key)
+
+
 ApiKey = Annotated[None, Depends(require_api_key)]
+
+
+async def ingest_runtime(request: Request) -> Runtime:
+    """Runtime and key check for the two ingestion routes, without FastAPI's dependency
+    machinery: solving dependencies costs ~0.3 ms a request, a sixth of a 100-event batch.
+    """
+    check_api_key(request, request.headers.get("x-api-key"))
+    return await get_runtime(request)
+
+
+_KEYED: dict[str, Any] = {"security": [{"APIKeyHeader": []}]}  # declared as Depends would
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"description": text, "content": {"application/problem+json": {}}}
     for code, text in [
@@ -124,9 +139,11 @@ def _count(metrics: Metrics, encoded: Encoded, rejected: str | None = None) -> N
     response_model=EventResponse,
     responses=_ERRORS,
     tags=["Events"],
+    openapi_extra=_KEYED,
 )
-async def submit_event(request: Request, runtime: RuntimeDep, _auth: ApiKey) -> Response:
+async def submit_event(request: Request) -> Response:
     """Submit one business event; 202 once it is durably spooled."""
+    runtime = await ingest_runtime(request)
     settings = runtime.settings
     body = await read_body(request, settings.max_body_bytes)
     try:
@@ -155,9 +172,11 @@ async def submit_event(request: Request, runtime: RuntimeDep, _auth: ApiKey) -> 
     response_model=BatchResponse,
     responses=_ERRORS,
     tags=["Events"],
+    openapi_extra=_KEYED,
 )
-async def submit_batch(request: Request, runtime: RuntimeDep, _auth: ApiKey) -> Response:
+async def submit_batch(request: Request) -> Response:
     """Submit many events; valid ones are accepted even when others in the batch are not."""
+    runtime = await ingest_runtime(request)
     settings = runtime.settings
     body = await read_body(request, settings.max_body_bytes)
     encoded = encode_batch(
