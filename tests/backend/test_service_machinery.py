@@ -245,3 +245,21 @@ async def test_tick_missed_while_store_down_is_recorded_as_failed_once_back(
     assert "unavailable" in runs[0].error
     await engine.dispose()
     warehouse.dispose()
+
+
+def test_startup_run_waits_for_the_schema_and_shows_in_job_history(
+    postgres_url: str, warehouse_dir: Path
+) -> None:
+    settings = make_settings(postgres_url, warehouse_dir).model_copy(
+        update={"jobs_enabled": True, "jobs_startup_delay_seconds": 0.0}
+    )
+    with live_server(create_service_app(SPEC, settings)) as url:
+
+        def finished_runs() -> list[dict[str, Any]]:
+            history = httpx.get(f"{url}/api/aw/jobs", headers=token(settings), timeout=30)
+            return [run for run in history.json()["items"] if run["status"] != "running"]
+
+        runs = poll_until(finished_runs, timeout=60, interval=0.3, what="the start-up run")
+    assert [(r["job_id"], r["status"], r["result"]["items"]) for r in runs] == [
+        ("aw.test.count", "succeeded", 3)
+    ]

@@ -9,6 +9,8 @@ write store is down the outcome is kept in memory and written once it is back.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 MISFIRE_GRACE_SECONDS = 300
+SCHEMA_WAIT_SECONDS = 60.0
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -83,10 +86,16 @@ class JobRunner:
     settings: Settings
     warehouse: WarehouseClient
     sessions: async_sessionmaker[AsyncSession]
+    schema_ready: asyncio.Event | None = None
     _unrecorded: list[dict[str, Any]] = field(default_factory=list)
 
     async def run_tick(self, job: JobSpec, scheduled_for: datetime) -> JobOutcome:
         """Run `job` for `scheduled_for` unless another replica already claimed that tick."""
+        if self.schema_ready is not None and not self.schema_ready.is_set():
+            # Start-up runs come before the schema may exist; a store that stays down is
+            # handled like any outage (the failed run is recorded once it is back).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.schema_ready.wait(), SCHEMA_WAIT_SECONDS)
         await self.flush_unrecorded()
         started = time.perf_counter()
         # A root span: a job is not part of whatever request or job happened to schedule it.

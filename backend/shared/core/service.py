@@ -82,6 +82,7 @@ async def _ensure_schema(app: FastAPI) -> None:
         try:
             await create_schema(app.state.pg_engine)
             app.state.schema_ready = True
+            app.state.job_runner.schema_ready.set()
             logger.info("write store schema ready")
             return
         except Exception as error:
@@ -104,14 +105,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     instrument_sqlalchemy(app.state.pg_engine)
     app.state.sessions = create_session_factory(app.state.pg_engine)
     app.state.schema_ready = False
-    schema_task = asyncio.create_task(_ensure_schema(app))
     app.state.job_runner = JobRunner(
         service=spec.name,
         domain=spec.domain,
         settings=settings,
         warehouse=app.state.warehouse,
         sessions=app.state.sessions,
+        schema_ready=asyncio.Event(),
     )
+    schema_task = asyncio.create_task(_ensure_schema(app))
     scheduler = None
     if settings.jobs_enabled and spec.jobs:
         scheduler = build_scheduler(
