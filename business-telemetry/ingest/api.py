@@ -129,8 +129,9 @@ def _count(metrics: Metrics, encoded: Encoded, rejected: str | None = None) -> N
             metrics.rejected.labels(event_type, rejected).inc(n)
         else:
             metrics.accepted.labels(event_type).inc(n)
-    if encoded.errors and not rejected:
-        metrics.rejected.labels("unknown", "invalid").inc(len(encoded.errors))
+    for event_type, n in Counter(encoded.rejected_types).items():
+        metrics.received.labels(event_type).inc(n)
+        metrics.rejected.labels(event_type, "invalid").inc(n)
 
 
 @router.post(
@@ -149,6 +150,7 @@ async def submit_event(request: Request) -> Response:
     try:
         encoded = encode_single(body, max_event_bytes=settings.max_event_bytes)
     except ProblemError:
+        runtime.metrics.received.labels("unknown").inc()
         runtime.metrics.rejected.labels("unknown", "invalid").inc()
         raise
     if not settings.telemetry_enabled:
@@ -183,7 +185,7 @@ async def submit_batch(request: Request) -> Response:
         body, max_events=settings.max_batch_events, max_event_bytes=settings.max_event_bytes
     )
     if not encoded.payload:
-        runtime.metrics.rejected.labels("unknown", "invalid").inc(len(encoded.errors))
+        _count(runtime.metrics, encoded)
         raise ProblemError(
             422,
             "no event in the batch is valid",

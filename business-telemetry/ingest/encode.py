@@ -68,6 +68,7 @@ class Encoded:
     event_ids: list[str] = field(default_factory=list)
     event_types: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    rejected_types: list[str] = field(default_factory=list)
     total: int = 0
 
 
@@ -104,6 +105,7 @@ def _encode(events: Sequence[tuple[int, Any]], out: Encoded, max_event_bytes: in
         for index, event in events:
             size = len(_dump([event])) - 2
             if size > max_event_bytes:
+                out.rejected_types.append(event.event_type)
                 out.errors.append(
                     {
                         "index": index,
@@ -173,6 +175,8 @@ def _validate_one_by_one(body: bytes, out: Encoded) -> list[tuple[int, Any]]:
         try:
             events.append((index, EVENT.validate_python(item)))
         except ValidationError as exc:
+            claimed = item.get("event_type") if isinstance(item, dict) else None
+            out.rejected_types.append(claimed if claimed in EVENT_TYPES else "unknown")
             described = _describe(exc, ("events", index))
             out.errors.append(
                 {

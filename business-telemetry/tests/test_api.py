@@ -181,6 +181,9 @@ class TestValidation:
         flush(client)
         counts = output_id_counts(out)
         assert all(counts[i] == 1 for i in payload["event_ids"])
+        metrics = client.get("/metrics").text
+        assert 'bt_events_rejected_total{event_type="order.placed",reason="invalid"}' in metrics
+        assert 'bt_events_rejected_total{event_type="unknown",reason="invalid"}' in metrics
 
     def test_batch_with_no_valid_event_is_422(self, server: tuple[httpx.Client, Path]) -> None:
         client, _ = server
