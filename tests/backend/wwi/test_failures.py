@@ -112,7 +112,8 @@ def test_unreadable_warehouse_is_503_naming_it(postgres_url: str, tmp_path: Path
     duckdb.connect(str(tmp_path / "wwi.duckdb")).close()
     settings = service_settings(postgres_url, tmp_path)
     with live_server(create_app(settings)) as url:
-        poll_until(lambda: httpx.get(f"{url}/health").status_code == 200, what="health")
+        # `SELECT 1` still answers, so /ready turns 200 once the write store's schema exists.
+        poll_until(lambda: httpx.get(f"{url}/ready").status_code == 200, what="ready")
         for method, path, body in (
             ("GET", "/api/wwi/sales/kpis", None),
             ("GET", "/api/wwi/stock/recommendations", None),
