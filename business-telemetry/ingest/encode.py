@@ -176,7 +176,8 @@ def _validate_one_by_one(body: bytes, out: Encoded) -> list[tuple[int, Any]]:
             events.append((index, EVENT.validate_python(item)))
         except ValidationError as exc:
             claimed = item.get("event_type") if isinstance(item, dict) else None
-            out.rejected_types.append(claimed if claimed in EVENT_TYPES else "unknown")
+            known = isinstance(claimed, str) and claimed in EVENT_TYPES
+            out.rejected_types.append(claimed if known else "unknown")
             described = _describe(exc, ("events", index))
             out.errors.append(
                 {

@@ -185,6 +185,19 @@ class TestValidation:
         assert 'bt_events_rejected_total{event_type="order.placed",reason="invalid"}' in metrics
         assert 'bt_events_rejected_total{event_type="unknown",reason="invalid"}' in metrics
 
+    @pytest.mark.parametrize("bad_type", [{}, [], 7, None, "x" * 300])
+    def test_any_json_as_event_type_is_a_422_naming_it(
+        self, server: tuple[httpx.Client, Path], bad_type: object
+    ) -> None:
+        client, _ = server
+        batch = {"events": [{"event_type": bad_type, "data": {}}, make_event()]}
+        response = client.post("/events/batch", json=batch)
+        assert response.status_code == 202
+        assert response.json()["errors"][0]["field"] == "events[0].event_type"
+        single = client.post("/events", json={"event_type": bad_type, "data": {}})
+        assert single.status_code == 422
+        assert single.json()["errors"][0]["field"] == "event_type"
+
     def test_batch_with_no_valid_event_is_422(self, server: tuple[httpx.Client, Path]) -> None:
         client, _ = server
         response = client.post("/events/batch", json={"events": [{"event_type": "x.y"}]})
