@@ -14,6 +14,7 @@ The combined score (0-100) is documented on `score_suppliers`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import statistics
 from collections import defaultdict
@@ -241,6 +242,9 @@ async def supplier_scores(warehouse: Warehouse, *, days: int) -> SupplierScores:
         if anchor is None:
             return SupplierScores(None, None, [])
         window = trailing(anchor, days)
-        lines = list(await warehouse.fetch(supplier_lines_query(window)))
-        lead_rows = list(await warehouse.fetch(supplier_lead_times_query(window)))
-        return SupplierScores(anchor, window, score_suppliers(lines, lead_rows))
+        # Independent statements: run side by side (separate pooled connections).
+        lines, lead_rows = await asyncio.gather(
+            warehouse.fetch(supplier_lines_query(window)),
+            warehouse.fetch(supplier_lead_times_query(window)),
+        )
+        return SupplierScores(anchor, window, score_suppliers(list(lines), list(lead_rows)))
