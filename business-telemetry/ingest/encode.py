@@ -96,29 +96,36 @@ def derive_event_id(id_base: str, position: int) -> str:
     return f"{id_base[:24]}{tail:012x}"
 
 
+def _unstorable(event: Any, max_event_bytes: int) -> str | None:
+    """Why one event cannot be spooled (too big, not representable), or None."""
+    try:
+        size = len(_dump([event])) - 2
+    except orjson.JSONEncodeError as exc:
+        return f"event cannot be stored as JSON: {exc}"
+    if size > max_event_bytes:
+        return f"event is {size} bytes, over FABRIC_MAX_EVENT_BYTES={max_event_bytes}"
+    return None
+
+
 def _encode(events: Sequence[tuple[int, Any]], out: Encoded, max_event_bytes: int) -> None:
     """All accepted events of a request become ONE spool record (one checksum, one line)."""
     models = [event for _, event in events]
-    dumped = _dump(models)
-    if len(dumped) > max_event_bytes:  # some event may be over the limit: measure each
+    try:
+        dumped = _dump(models)
+        check_each = len(dumped) > max_event_bytes  # some event may be over the limit
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits somewhere in `data`
+        dumped, check_each = b"", True
+    if check_each:
         kept = []
         for index, event in events:
-            size = len(_dump([event])) - 2
-            if size > max_event_bytes:
-                out.rejected_types.append(event.event_type)
-                out.errors.append(
-                    {
-                        "index": index,
-                        "field": f"events[{index}]",
-                        "error": f"event is {size} bytes, over "
-                        f"FABRIC_MAX_EVENT_BYTES={max_event_bytes}",
-                    }
-                )
-            else:
+            problem = _unstorable(event, max_event_bytes)
+            if problem is None:
                 kept.append(event)
-        if len(kept) != len(models):
-            models = kept
-            dumped = _dump(models)
+                continue
+            out.rejected_types.append(event.event_type)
+            out.errors.append({"index": index, "field": f"events[{index}]", "error": problem})
+        models = kept
+        dumped = _dump(models) if models else b""
     if not models:
         return
     id_base = new_uuid4()
@@ -177,7 +184,7 @@ def _validate_one_by_one(body: bytes, out: Encoded) -> list[tuple[int, Any]]:
         except ValidationError as exc:
             claimed = item.get("event_type") if isinstance(item, dict) else None
             known = isinstance(claimed, str) and claimed in EVENT_TYPES
-            out.rejected_types.append(claimed if known else "unknown")
+            out.rejected_types.append(str(claimed) if known else "unknown")
             described = _describe(exc, ("events", index))
             out.errors.append(
                 {
@@ -200,7 +207,6 @@ def encode_single(body: bytes, *, max_event_bytes: int) -> Encoded:
     out = Encoded(total=1)
     _encode([(0, event)], out, max_event_bytes)
     if out.errors:
-        raise ProblemError(
-            422, str(out.errors[0]["error"]), errors=[{"field": "body", "message": "too large"}]
-        )
+        message = str(out.errors[0]["error"])
+        raise ProblemError(422, message, errors=[{"field": "body", "message": message}])
     return out

@@ -198,6 +198,20 @@ class TestValidation:
         assert single.status_code == 422
         assert single.json()["errors"][0]["field"] == "event_type"
 
+    def test_unstorable_numbers_are_rejected_not_crashing(
+        self, server: tuple[httpx.Client, Path]
+    ) -> None:
+        client, _ = server
+        huge = b'{"event_type":"product.viewed","data":{"product_id":"1","n":%d}}' % (10**25)
+        batch = (
+            b'{"events":[' + huge + b',{"event_type":"product.viewed","data":{"product_id":"2"}}]}'
+        )
+        response = client.post("/events/batch", content=batch)
+        assert response.status_code == 202
+        assert response.json()["events_accepted"] == 1
+        assert response.json()["errors"][0]["field"] == "events[0]"
+        assert client.post("/events", content=huge).status_code == 422
+
     def test_batch_with_no_valid_event_is_422(self, server: tuple[httpx.Client, Path]) -> None:
         client, _ = server
         response = client.post("/events/batch", json={"events": [{"event_type": "x.y"}]})
@@ -248,6 +262,15 @@ class TestValidation:
         client.post("/events/batch", json={"events": [event, event]})
         flush(client)
         assert output_id_counts(out)["retry-me-0001"] == 1
+
+    @pytest.mark.parametrize(
+        "when", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "2025-13-45"]
+    )
+    def test_unusable_event_time_is_422(self, server: tuple[httpx.Client, Path], when: str) -> None:
+        client, _ = server
+        response = client.post("/events", json=make_event(event_time=when))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "event_time"
 
     def test_naive_event_time_is_taken_as_utc(self, server: tuple[httpx.Client, Path]) -> None:
         client, out = server
