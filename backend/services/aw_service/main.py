@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from services.aw_service import routes_analytics, routes_exports, routes_records
 from services.aw_service.scheduler import JOBS
 from shared.core.config import Settings
-from shared.core.service import ServiceSpec, create_service_app
+from shared.core.service import ServiceSpec, create_service_app, lazy_app
 from shared.db.mssql import create_aw_engine
 
 SPEC = ServiceSpec(
@@ -31,15 +31,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(SPEC, settings)
 
 
-_app: FastAPI | None = None
-
-
-def __getattr__(name: str) -> FastAPI:
-    """`app` is built on first access (PEP 562), so `uvicorn ...main:app` works while tests
-    can import `create_app` without the process environment being a valid configuration."""
-    global _app
-    if name != "app":
-        raise AttributeError(name)
-    if _app is None:
-        _app = create_app()
-    return _app
+__getattr__ = lazy_app(create_app)

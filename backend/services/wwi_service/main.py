@@ -6,14 +6,12 @@ audit, exports, error rendering, tracing, scheduler, health) comes from `shared.
 
 from __future__ import annotations
 
-import functools
-
 from fastapi import FastAPI
 
 from services.wwi_service import routes_analytics, routes_exports, routes_records, routes_scenarios
 from services.wwi_service.scheduler import JOBS
 from shared.core.config import Settings
-from shared.core.service import ServiceSpec, create_service_app
+from shared.core.service import ServiceSpec, create_service_app, lazy_app
 from shared.db.mssql import create_wwi_engine
 
 SPEC = ServiceSpec(
@@ -37,14 +35,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(SPEC, settings)
 
 
-@functools.cache
-def _environment_app() -> FastAPI:
-    return create_app()
-
-
-def __getattr__(name: str) -> FastAPI:
-    """Module attribute `app` for uvicorn, built from the environment on first use (PEP 562);
-    importing this module (tests, tools) reads no configuration."""
-    if name == "app":
-        return _environment_app()
-    raise AttributeError(name)
+__getattr__ = lazy_app(create_app)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -94,13 +96,6 @@ async def _ensure_schema(app: FastAPI) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     spec: ServiceSpec = app.state.spec
-    try:
-        warehouse_engine = spec.create_warehouse(settings)
-    except WarehouseMissing as missing:
-        logger.error("%s", missing)
-        raise SystemExit(2) from None
-    instrument_sqlalchemy(warehouse_engine)
-    app.state.warehouse = WarehouseClient(warehouse_engine, name=spec.domain)
     app.state.pg_engine = create_postgres_engine(settings)
     instrument_sqlalchemy(app.state.pg_engine)
     app.state.sessions = create_session_factory(app.state.pg_engine)
@@ -224,12 +219,21 @@ def _jobrun_fields(execution: JobExecution) -> dict[str, Any]:
 
 def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     """A complete analytics service; with no settings given, read and check them or exit 2."""
+    from_environment = settings is None
     if settings is None:
         settings = load_settings_or_exit(spec.name)
     else:
         problems = settings.problems_for(spec.name)
         if problems:
             raise ConfigError(problems)
+    try:
+        warehouse_engine = spec.create_warehouse(settings)  # lazy: nothing connects yet
+    except WarehouseMissing as missing:
+        if not from_environment:
+            raise
+        print(f"otel-bi: {missing}", file=sys.stderr)
+        raise SystemExit(2) from None
+    instrument_sqlalchemy(warehouse_engine)
     configure_otel(
         settings.otel_service_name or spec.name,
         endpoint=settings.otel_exporter_otlp_endpoint,
@@ -240,6 +244,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
                   lifespan=_lifespan)  # fmt: skip
     app.state.settings = settings
     app.state.spec = spec
+    app.state.warehouse = WarehouseClient(warehouse_engine, name=spec.domain)
     install_error_handlers(app)
     instrument_fastapi(app)
     app.include_router(_probe_router())
@@ -256,3 +261,19 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     protected.include_router(_jobs_router(spec))
     app.include_router(protected)
     return app
+
+
+def lazy_app(factory: Callable[[], FastAPI]) -> Callable[[str], FastAPI]:
+    """A module `__getattr__` (PEP 562) that builds `app` from the environment on first use.
+
+    `uvicorn services.<name>.main:app` reads the module attribute; importing the module for its
+    `create_app` (tests, tools) then reads no configuration at all.
+    """
+    build = functools.cache(factory)
+
+    def module_getattr(name: str) -> FastAPI:
+        if name == "app":
+            return build()
+        raise AttributeError(name)
+
+    return module_getattr
