@@ -13,8 +13,9 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any, Final
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 
 from services.api_gateway import (
@@ -35,7 +36,7 @@ from shared.core.otel import (
     instrument_sqlalchemy,
     shutdown_otel,
 )
-from shared.core.security import FrontendTokenVerifier, warn_if_auth_disabled
+from shared.core.security import FrontendTokenVerifier, Principal, warn_if_auth_disabled
 from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
 
 logger = logging.getLogger(__name__)
@@ -119,8 +120,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         endpoint=settings.otel_exporter_otlp_endpoint,
         log_level=settings.log_level,
     )
-    app = FastAPI(title=TITLE, description=DESCRIPTION, version=VERSION, lifespan=_lifespan)
+    # With auth on, no path but /api/config and /api/health is public: the interactive docs are
+    # off and the OpenAPI document needs a token (openapi_document() gives it without a server).
+    public_docs = not settings.require_frontend_auth
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version=VERSION,
+        lifespan=_lifespan,
+        openapi_url="/openapi.json" if public_docs else None,
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+    )
     app.state.settings = settings
+    if not public_docs:
+        app.add_api_route(
+            "/openapi.json", _protected_openapi, methods=["GET"], include_in_schema=False
+        )
     install_error_handlers(app)
     if settings.cors_allowed_origins:
         app.add_middleware(
@@ -133,6 +149,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     instrument_fastapi(app)
     _add_routes(app)
     return app
+
+
+async def _protected_openapi(request: Request, principal: Principal) -> JSONResponse:
+    """The OpenAPI document, for signed-in callers only when frontend auth is on."""
+    return JSONResponse(request.app.openapi())
 
 
 def _add_routes(app: FastAPI) -> None:

@@ -68,6 +68,14 @@ def test_every_path_but_config_and_health_needs_a_token(
     assert upstreams.aw.seen == [] and upstreams.wwi.seen == []
 
 
+def test_openapi_needs_a_token_and_docs_are_off(secured: Gateway, issuer: OidcIssuer) -> None:
+    assert httpx.get(f"{secured.url}/openapi.json").status_code == 401
+    assert httpx.get(f"{secured.url}/docs").status_code == 404
+    document = httpx.get(f"{secured.url}/openapi.json", headers=_bearer(issuer.sign()))
+    assert document.status_code == 200
+    assert "/api/reports/generate" in document.json()["paths"]
+
+
 def test_valid_token_reaches_the_service_as_the_user(
     secured: Gateway, issuer: OidcIssuer, upstreams: Upstreams
 ) -> None:
