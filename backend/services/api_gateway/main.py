@@ -37,6 +37,7 @@ from shared.core.otel import (
     shutdown_otel,
 )
 from shared.core.security import FrontendTokenVerifier, Principal, warn_if_auth_disabled
+from shared.core.service import lazy_app
 from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
 
 logger = logging.getLogger(__name__)
@@ -169,15 +170,6 @@ def openapi_document() -> dict[str, Any]:
     return app.openapi()
 
 
-_app: FastAPI | None = None
-
-
-def __getattr__(name: str) -> FastAPI:
-    """`uvicorn services.api_gateway.main:app` builds the app on first access (PEP 562), so
-    tests can import `create_app` without the process environment being a valid config."""
-    global _app
-    if name != "app":
-        raise AttributeError(name)
-    if _app is None:
-        _app = create_app()
-    return _app
+# `uvicorn services.api_gateway.main:app` builds the app from the environment on first access;
+# importing this module for `create_app` or `openapi_document` reads no configuration.
+__getattr__ = lazy_app(create_app)
