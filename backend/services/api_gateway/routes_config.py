@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,6 +69,19 @@ async def _postgres(request: Request) -> tuple[bool, str]:
     return True, "ok"
 
 
+async def _identity_provider(settings: Settings) -> tuple[bool, str]:
+    """Whether the provider's JWKS (or discovery document) answers: new keys can be fetched."""
+    url = settings.frontend_jwt_jwks_url or (
+        f"{settings.frontend_jwt_issuer_url}/.well-known/openid-configuration"
+    )
+    try:
+        async with httpx.AsyncClient(timeout=READY_TIMEOUT_SECONDS) as client:
+            response = await client.get(url)
+    except httpx.HTTPError as error:
+        return False, f"unavailable: {type(error).__name__}"
+    return (True, "ok") if response.status_code == 200 else (False, f"HTTP {response.status_code}")
+
+
 async def _upstream(upstream: Upstream) -> tuple[bool, str]:
     ok, detail = await upstream.ready()
     return ok, "ok" if ok else f"unavailable: {detail}"
@@ -78,12 +92,16 @@ async def _upstream(upstream: Upstream) -> tuple[bool, str]:
     responses={**PROTECTED_RESPONSES, 503: {"description": "A dependency is not ready"}},
 )
 async def ready(request: Request, principal: Principal) -> JSONResponse:
-    """Readiness of every dependency: PostgreSQL, aw-service and wwi-service."""
+    """Readiness of every dependency: PostgreSQL, aw-service, wwi-service and, with auth on,
+    the identity provider."""
+    settings: Settings = request.app.state.settings
     upstreams: dict[str, Upstream] = request.app.state.upstreams
     names = ["postgres", *(upstream.name for upstream in upstreams.values())]
-    results = await asyncio.gather(
-        _postgres(request), *(_upstream(upstream) for upstream in upstreams.values())
-    )
+    probes = [_postgres(request), *(_upstream(upstream) for upstream in upstreams.values())]
+    if settings.require_frontend_auth:
+        names.append("identity-provider")
+        probes.append(_identity_provider(settings))
+    results = await asyncio.gather(*probes)
     checks: dict[str, Any] = {
         name: detail for name, (_, detail) in zip(names, results, strict=True)
     }

@@ -156,3 +156,11 @@ def test_auth_disabled_logs_a_loud_warning(
     assert response.json()["caller"]["subject"] == "anonymous"
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert any("REQUIRE_FRONTEND_AUTH=false" in r.getMessage() for r in warnings)
+
+
+def test_ready_checks_the_identity_provider_when_auth_is_on(
+    secured: Gateway, issuer: OidcIssuer
+) -> None:
+    response = httpx.get(f"{secured.url}/api/ready", headers=_bearer(issuer.sign()))
+    assert response.status_code == 200, response.text
+    assert response.json()["checks"]["identity-provider"] == "ok"
