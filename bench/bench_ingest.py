@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -164,6 +165,22 @@ def _load(port: int, body: bytes) -> tuple[float, float, dict[int, int]]:
     return asyncio.run(run())
 
 
+def _drain(port: int) -> float | None:
+    """Seconds until `/flush` reports every spooled event delivered (it answers 504 after 30 s
+    while the drainer is still catching up), or None after three minutes."""
+    started = time.monotonic()
+    while time.monotonic() - started < 180:
+        flush = urllib.request.Request(f"http://127.0.0.1:{port}/flush", method="POST")
+        try:
+            with urllib.request.urlopen(flush, timeout=60) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except urllib.error.HTTPError as exc:
+            if exc.code != 504:
+                raise
+    return None
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -197,9 +214,7 @@ def main() -> None:
         try:
             rate, p99, status = _load(port, body)
             rss = _peak_rss_mb(service.pid)
-            flush = urllib.request.Request(f"http://127.0.0.1:{port}/flush", method="POST")
-            with urllib.request.urlopen(flush, timeout=120) as response:
-                flushed = response.status == 200
+            drained_in = _drain(port)
         finally:
             _stop(service)
         delivered = sum(p.read_bytes().count(b"\n") for p in Path(tmp, "out").rglob("*.jsonl"))
@@ -217,7 +232,8 @@ def main() -> None:
         f"service / bare: {ratio:.0%} (target >= 30%)   p99 {p99:.1f} ms (target < 50 ms)   "
         f"peak RSS {rss:.0f} MB (target < 200 MB)"
     )
-    print(f"after /flush ({'ok' if flushed else 'FAILED'}): {delivered:,} events in the file sink")
+    drained = f"backlog drained {drained_in:.1f} s after the load" if drained_in else "NOT drained"
+    print(f"{drained}: {delivered:,} events in the file sink")
     verdicts = {"ratio": ratio >= 0.30, "p99": p99 < 50, "rss": rss < 200}
     print("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in verdicts.items()))
 
