@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 from pathlib import Path
 
 import httpx
@@ -46,12 +48,19 @@ def test_each_service_gets_a_token_for_itself(gateway: Gateway) -> None:
 def test_traceparent_is_propagated_in_the_callers_trace(gateway: Gateway) -> None:
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     parent = f"00-{trace_id}-00f067aa0ba902b7-01"
-    response = httpx.get(f"{gateway.url}/api/aw/sales/kpis?echo=1", headers={"traceparent": parent})
-    forwarded = response.json()["headers"]["traceparent"]
+    # Plain urllib: httpx/aiohttp may be instrumented in this process (by other apps under
+    # test) and would replace our traceparent with their own.
+    request = urllib.request.Request(
+        f"{gateway.url}/api/aw/sales/kpis?echo=1", headers={"traceparent": parent}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = json.loads(response.read())
+        trace_header = response.headers["x-trace-id"]
+    forwarded = body["headers"]["traceparent"]
     version, forwarded_trace, span_id, _ = forwarded.split("-")
     assert (version, forwarded_trace) == ("00", trace_id)
     assert span_id != "00f067aa0ba902b7"  # the gateway's own client span is the parent now
-    assert response.headers["x-trace-id"] == trace_id
+    assert trace_header == trace_id
 
 
 def test_hop_by_hop_and_credentials_dropped_both_ways(gateway: Gateway) -> None:
