@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -70,6 +71,29 @@ WWI_REQUIRED = [
     "Dimension.Stock Item", "Dimension.Supplier", "Dimension.Customer", "Dimension.Date",
     "Dimension.City", "Dimension.Employee",
 ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse_dir(demo_warehouse_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's own copy of the session warehouses.
+
+    Its plain `duckdb.connect` calls open the files with another configuration than the services'
+    duckdb-engine connections, which DuckDB refuses while those are open in the same process.
+    """
+    copy = tmp_path_factory.mktemp("demo-copy")
+    for item in demo_warehouse_dir.iterdir():
+        shutil.copy2(item, copy / item.name)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def aw_demo_path(demo_warehouse_dir: Path) -> Path:
+    return demo_warehouse_dir / "aw.duckdb"
+
+
+@pytest.fixture(scope="module")
+def wwi_demo_path(demo_warehouse_dir: Path) -> Path:
+    return demo_warehouse_dir / "wwi.duckdb"
 
 
 def _rows(path: Path, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:

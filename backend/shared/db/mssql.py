@@ -68,7 +68,7 @@ def _demo_engine(path: Path) -> Engine:
         )
     return create_engine(
         f"duckdb:///{path}",
-        connect_args={"read_only": True, "config": {"threads": 2}},
+        connect_args={"read_only": True},
         pool_pre_ping=False,
     )
 
