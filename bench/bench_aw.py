@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +30,7 @@ import httpx  # noqa: E402
 from duckdb_engine import Dialect  # noqa: E402
 from sqlalchemy import Select  # noqa: E402
 
+from bench.support import percentile, start_service, timed  # noqa: E402
 from demo.build import build_warehouse  # noqa: E402
 from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from services.aw_service.analytics_common import Anchor, anchor_statement, key_date  # noqa: E402
@@ -61,59 +58,6 @@ REQUESTS = 60
 SECRET = "bench-aw-" + "s" * 40
 P50_TARGET_MS = 50.0
 OVERHEAD_TARGET_MS = 5.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_service(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    full_env = {**os.environ, **env}
-    full_env["PYTHONPATH"] = os.pathsep.join([str(REPO / "backend"), str(REPO)])
-    command = [sys.executable, "-m", "uvicorn", "services.aw_service.main:app",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-               "--no-access-log"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=REPO / "backend", env=full_env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"aw-service exited with {proc.returncode}")
-        try:
-            if httpx.get(url + "/ready", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("aw-service did not become ready")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
-
-
-def _timed(call: Callable[[], Any], count: int = REQUESTS) -> list[float]:
-    for _ in range(WARMUP):
-        call()
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def _endpoints(
@@ -146,7 +90,7 @@ def _raw_sql(path: Path, statements: list[Select[Any]]) -> list[float]:
         str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True})) for s in statements
     ]
     with duckdb.connect(str(path), read_only=True, config={"threads": 2}) as con:
-        return _timed(lambda: [con.execute(text).fetchall() for text in sql])
+        return timed(lambda: [con.execute(text).fetchall() for text in sql], REQUESTS)
 
 
 class FreshToken(httpx.Auth):
@@ -177,15 +121,17 @@ def _measure(url: str, warehouse: Path) -> None:
     print(f"warehouse: {warehouse.stat().st_size / 1e6:.1f} MB, orders up to {anchor.latest}; "
           f"{REQUESTS} sequential requests per endpoint after {WARMUP} warm-up")  # fmt: skip
     with httpx.Client(base_url=url, timeout=60, auth=FreshToken()) as client:
-        health = _timed(lambda: client.get("/health"))
+        health = timed(lambda: client.get("/health"), REQUESTS)
         print(
             f"floor: GET /health p50 {statistics.median(health):.1f} ms "
-            f"p99 {_percentile(health, 0.99):.1f} ms (HTTP + framework, no token, no audit)"
+            f"p99 {percentile(health, 0.99):.1f} ms (HTTP + framework, no token, no audit)"
         )
-        store = _timed(lambda: client.get("/api/aw/records/forecasts", params={"limit": 1}))
+        store = timed(
+            lambda: client.get("/api/aw/records/forecasts", params={"limit": 1}), REQUESTS
+        )
         floor = statistics.median(store)
         print(f"floor: GET /api/aw/records/forecasts?limit=1 p50 {statistics.median(store):.1f} "
-              f"ms p99 {_percentile(store, 0.99):.1f} ms (token check + one PostgreSQL read + "
+              f"ms p99 {percentile(store, 0.99):.1f} ms (token check + one PostgreSQL read + "
               "the audit row: the machinery's fixed cost per audited call)")  # fmt: skip
         print(f"{'endpoint':<26} {'p50 ms':>7} {'p99 ms':>7} {'SQL p50':>8} {'SQL p99':>8} "
               f"{'overhead':>9} {'-floor':>7}  verdict (p50 < {P50_TARGET_MS:.0f}, overhead < "
@@ -197,7 +143,7 @@ def _measure(url: str, warehouse: Path) -> None:
                 if response.status_code != 200:
                     raise RuntimeError(f"GET {path}: {response.status_code} {response.text}")
 
-            times = _timed(call)
+            times = timed(call, REQUESTS)
             sql = _raw_sql(warehouse, statements)
             p50, sql50 = statistics.median(times), statistics.median(sql)
             overhead = p50 - sql50
@@ -205,8 +151,8 @@ def _measure(url: str, warehouse: Path) -> None:
                 "p50 ok" if p50 < P50_TARGET_MS else "p50 MISSES",
                 "overhead ok" if overhead < OVERHEAD_TARGET_MS else "overhead MISSES",
             ])  # fmt: skip
-            print(f"{label:<26} {p50:7.1f} {_percentile(times, 0.99):7.1f} {sql50:8.1f} "
-                  f"{_percentile(sql, 0.99):8.1f} {overhead:9.1f} {overhead - floor:7.1f}  "
+            print(f"{label:<26} {p50:7.1f} {percentile(times, 0.99):7.1f} {sql50:8.1f} "
+                  f"{percentile(sql, 0.99):8.1f} {overhead:9.1f} {overhead - floor:7.1f}  "
                   f"{verdict}")  # fmt: skip
         print(
             "overhead = endpoint p50 - SQL p50; -floor = overhead minus the audited-call floor "
@@ -233,11 +179,12 @@ def main() -> None:
                 "LOG_LEVEL": "WARNING",
                 "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
             }
-            proc, url = _start_service(env)
+            proc = start_service("services.aw_service.main", env)
+            url = proc.url
             try:
                 _measure(url, folder / "aw.duckdb")
             finally:
-                _stop(proc)
+                proc.stop()
         finally:
             if postgres is not None:
                 postgres.destroy()

@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +32,7 @@ import duckdb  # noqa: E402
 import httpx  # noqa: E402
 from duckdb_engine import Dialect  # noqa: E402
 
+from bench.support import percentile, start_service, timed  # noqa: E402
 from demo.build import build_warehouse  # noqa: E402
 from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from services.wwi_service.analytics import warehouse_queries  # noqa: E402
@@ -71,59 +68,6 @@ VIEWS: list[tuple[str, str, str, dict[str, Any] | None, list[str]]] = [
 ]  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_service(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    full_env = {**os.environ, **env}
-    full_env["PYTHONPATH"] = os.pathsep.join([str(REPO / "backend"), str(REPO)])
-    command = [sys.executable, "-m", "uvicorn", "services.wwi_service.main:app",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-               "--no-access-log"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=REPO / "backend", env=full_env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"wwi-service exited with {proc.returncode}")
-        try:
-            if httpx.get(url + "/ready", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("wwi-service did not become ready")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
-
-
-def _timed(call: Callable[[], Any], count: int) -> list[float]:
-    for _ in range(WARMUP):
-        call()
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
 def _raw_sql(path: Path, names: list[str]) -> list[float]:
     """Per-run ms of the view's statements compiled for DuckDB and fetched by the DuckDB driver
     (an empty list for views that read only PostgreSQL)."""
@@ -138,7 +82,7 @@ def _raw_sql(path: Path, names: list[str]) -> list[float]:
         assert_read_only(text, "duckdb")
         sql.append(text)
     with duckdb.connect(str(path), read_only=True, config={"threads": 2}) as con:
-        return _timed(lambda: [con.execute(text).fetchall() for text in sql], REQUESTS)
+        return timed(lambda: [con.execute(text).fetchall() for text in sql], REQUESTS)
 
 
 class FreshToken(httpx.Auth):
@@ -175,7 +119,7 @@ def _concurrent(url: str) -> tuple[float, float, int]:
             started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
             elapsed = time.perf_counter() - started
-        return CONCURRENT_REQUESTS / elapsed, _percentile(latencies, 0.95), failures
+        return CONCURRENT_REQUESTS / elapsed, percentile(latencies, 0.95), failures
 
     return asyncio.run(run())
 
@@ -184,19 +128,19 @@ def _measure(url: str, warehouse: Path) -> None:
     print(f"warehouse: {warehouse.stat().st_size / 1e6:.1f} MB; {REQUESTS} sequential requests "
           f"per view after {WARMUP} warm-up")  # fmt: skip
     with httpx.Client(base_url=url, timeout=60, auth=FreshToken()) as client:
-        health = _timed(lambda: client.get("/health"), REQUESTS)
+        health = timed(lambda: client.get("/health"), REQUESTS)
         print(
             f"floor: GET /health p50 {statistics.median(health):.1f} ms "
-            f"p99 {_percentile(health, 0.99):.1f} ms (HTTP + framework, no token, no audit)"
+            f"p99 {percentile(health, 0.99):.1f} ms (HTTP + framework, no token, no audit)"
         )
-        store = _timed(
+        store = timed(
             lambda: client.get("/api/wwi/records/reorder-recommendations", params={"limit": 1}),
             REQUESTS,
         )
         floor = statistics.median(store)
         print(
             f"floor: GET /api/wwi/records/reorder-recommendations?limit=1 p50 {floor:.1f} ms "
-            f"p99 {_percentile(store, 0.99):.1f} ms (token check + one PostgreSQL read + the "
+            f"p99 {percentile(store, 0.99):.1f} ms (token check + one PostgreSQL read + the "
             "audit row: the machinery's fixed cost per audited call)"
         )
         print(
@@ -211,18 +155,18 @@ def _measure(url: str, warehouse: Path) -> None:
                 if response.status_code >= 400:
                     raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
 
-            times = _timed(call, REQUESTS)
+            times = timed(call, REQUESTS)
             sql = _raw_sql(warehouse, names)
             p50 = statistics.median(times)
             sql50 = statistics.median(sql) if sql else 0.0
-            sql99 = _percentile(sql, 0.99) if sql else 0.0
+            sql99 = percentile(sql, 0.99) if sql else 0.0
             overhead = p50 - sql50
             verdict = " ".join([
                 "p50 ok" if p50 < P50_TARGET_MS else "p50 MISSES",
                 "overhead ok" if overhead < OVERHEAD_TARGET_MS else "overhead MISSES",
             ])  # fmt: skip
             print(
-                f"{label:<29} {p50:7.1f} {_percentile(times, 0.99):7.1f} {sql50:8.1f} "
+                f"{label:<29} {p50:7.1f} {percentile(times, 0.99):7.1f} {sql50:8.1f} "
                 f"{sql99:8.1f} {overhead:9.1f} {overhead - floor:7.1f}  {verdict}"
             )
         print(
@@ -254,11 +198,12 @@ def main() -> None:
                 "LOG_LEVEL": "WARNING",
                 "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
             }
-            service, url = _start_service(env)
+            service = start_service("services.wwi_service.main", env)
+            url = service.url
             try:
                 _measure(url, folder / "wwi.duckdb")
             finally:
-                _stop(service)
+                service.stop()
         finally:
             if postgres is not None:
                 postgres.destroy()

@@ -11,13 +11,16 @@ import asyncio
 import importlib.util
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import asyncpg
 import pytest
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from sqlalchemy.engine import make_url
 
 from devtools.postgres import ThrowawayPostgres
+from shared.core.otel import configure_otel
 
 _PLUGINS = (
     "tests.support.demo_fixtures",
@@ -25,6 +28,22 @@ _PLUGINS = (
     "tests.support.stack_fixtures",
 )
 pytest_plugins = [name for name in _PLUGINS if importlib.util.find_spec(name) is not None]
+
+
+class _DiscardSpans(SpanExporter):
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return SpanExportResult.SUCCESS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def in_process_tracing() -> None:
+    """Apps served inside the test process record spans but export nowhere.
+
+    The first `configure_otel` call of a process wins; without this, whichever app a run starts
+    first would point every in-process app at its endpoint, and a closed endpoint makes each
+    shutdown wait on the flush. Services started as processes export to their own endpoint.
+    """
+    configure_otel("otel-bi-tests", endpoint="http://127.0.0.1:9", exporter=_DiscardSpans())
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,7 @@ from shared.core.otel import (
 )
 from shared.core.security import FrontendTokenVerifier, Principal, warn_if_auth_disabled
 from shared.core.service import lazy_app
-from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
+from shared.db.postgres import create_postgres_engine, create_session_factory, prepare_schema
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,6 @@ TITLE = "otel-bi api-gateway"
 DESCRIPTION = "Public API of the BI platform; see docs/api-gateway.md."
 VERSION = "1.0.0"
 ROUTE_MODULES = (routes_config, routes_aw, routes_wwi, routes_audit, routes_jobs, routes_reports)
-SCHEMA_RETRY_SECONDS = 5.0
-SCHEMA_FIRST_TRY_SECONDS = 15.0
 
 
 def instrument_aiohttp() -> None:
@@ -56,19 +54,6 @@ def instrument_aiohttp() -> None:
     instrumentor = AioHttpClientInstrumentor()
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument()
-
-
-async def _ensure_schema(app: FastAPI) -> None:
-    """Create the write-store schema, retrying while PostgreSQL is down (readiness waits)."""
-    await asyncio.sleep(SCHEMA_RETRY_SECONDS)
-    while True:
-        try:
-            await create_schema(app.state.pg_engine)
-            app.state.schema_ready = True
-            return
-        except Exception as error:
-            logger.warning("write store not ready (%s); retrying", type(error).__name__)
-            await asyncio.sleep(SCHEMA_RETRY_SECONDS)
 
 
 @contextlib.asynccontextmanager
@@ -79,14 +64,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     instrument_sqlalchemy(app.state.pg_engine)
     app.state.sessions = create_session_factory(app.state.pg_engine)
     app.state.schema_ready = False
-    schema_task: asyncio.Task[None] | None = None
-    try:
-        # Usually quick: done before the first request so audit writes never race it.
-        await asyncio.wait_for(create_schema(app.state.pg_engine), timeout=SCHEMA_FIRST_TRY_SECONDS)
+
+    def mark_ready() -> None:
         app.state.schema_ready = True
-    except Exception as error:
-        logger.warning("write store not ready (%s); retrying in background", type(error).__name__)
-        schema_task = asyncio.create_task(_ensure_schema(app))
+
+    # Usually quick: done before the first request so audit writes never race it.
+    schema_task = await prepare_schema(app.state.pg_engine, mark_ready)
     verifier = FrontendTokenVerifier(settings) if settings.require_frontend_auth else None
     app.state.frontend_verifier = verifier
     instrument_aiohttp()  # before the sessions are created: it hooks ClientSession.__init__

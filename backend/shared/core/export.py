@@ -192,6 +192,9 @@ def pdf_story(table: ExportTable, parameters: Mapping[str, Any], width: float) -
     drawing = chart_drawing(table, width, 70 * mm)
     if drawing is not None:
         story += [drawing, Spacer(1, 4 * mm)]
+    if not table.columns:
+        story.append(Paragraph("No data.", styles["Italic"]))
+        return story
     rows = table.rows[:MAX_PDF_ROWS]
     data = [[_escape(str(name)) for name in table.columns]]
     data += [[_cell_text(value) for value in row] for row in rows]

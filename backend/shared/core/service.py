@@ -37,12 +37,11 @@ from shared.core.otel import (
 from shared.core.security import require_internal_caller
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import WarehouseMissing
-from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory, ping
+from shared.db.postgres import create_postgres_engine, create_session_factory, ping, prepare_schema
 
 logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_SECONDS = 3.0
-SCHEMA_RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -78,20 +77,6 @@ class JobHistory(BaseModel):
     jobs: list[str]
 
 
-async def _ensure_schema(app: FastAPI) -> None:
-    """Create the schema, retrying while PostgreSQL is down; readiness waits for it."""
-    while True:
-        try:
-            await create_schema(app.state.pg_engine)
-            app.state.schema_ready = True
-            app.state.job_runner.schema_ready.set()
-            logger.info("write store schema ready")
-            return
-        except Exception as error:
-            logger.warning("write store not ready (%s); retrying", type(error).__name__)
-            await asyncio.sleep(SCHEMA_RETRY_SECONDS)
-
-
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -108,7 +93,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         sessions=app.state.sessions,
         schema_ready=asyncio.Event(),
     )
-    schema_task = asyncio.create_task(_ensure_schema(app))
+
+    def mark_ready() -> None:
+        app.state.schema_ready = True
+        app.state.job_runner.schema_ready.set()
+
+    schema_task = await prepare_schema(app.state.pg_engine, mark_ready)
     scheduler = None
     if settings.jobs_enabled and spec.jobs:
         scheduler = build_scheduler(
@@ -121,9 +111,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        schema_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await schema_task
+        if schema_task is not None:
+            schema_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await schema_task
         await app.state.pg_engine.dispose()
         app.state.warehouse.dispose()
         shutdown_otel()

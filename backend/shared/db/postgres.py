@@ -8,6 +8,10 @@ race, creates the ten tables with `create_all`, then (re)installs the database-s
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
 import shared.db.results  # noqa: F401 - registers the aw_*/wwi_* tables on SharedBase
 from shared.core.audit import SharedBase
 from shared.core.config import Settings
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_LOCK_KEY = 0x07E1B1  # any constant; shared by every replica of every service
 AUDIT_CHAIN_LOCK_KEY = 0x07E1B2
@@ -110,3 +116,38 @@ async def ping(engine: AsyncEngine) -> None:
     """Raise when the write store cannot answer a trivial query."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+async def prepare_schema(
+    engine: AsyncEngine,
+    mark_ready: Callable[[], None],
+    *,
+    first_try_seconds: float = 15.0,
+    retry_seconds: float = 5.0,
+) -> asyncio.Task[None] | None:
+    """Create the schema before serving when PostgreSQL answers in time, else keep trying.
+
+    Returns the background task (to cancel at shutdown) when the store was not reachable at
+    start-up; the process serves meanwhile and reports not-ready until `mark_ready` is called.
+    """
+    try:
+        await asyncio.wait_for(create_schema(engine), timeout=first_try_seconds)
+    except Exception as error:
+        logger.warning("write store not ready (%s); retrying in background", type(error).__name__)
+    else:
+        mark_ready()
+        return None
+
+    async def keep_trying() -> None:
+        while True:
+            await asyncio.sleep(retry_seconds)
+            try:
+                await create_schema(engine)
+            except Exception as error:
+                logger.warning("write store not ready (%s); retrying", type(error).__name__)
+                continue
+            logger.info("write store schema ready")
+            mark_ready()
+            return
+
+    return asyncio.create_task(keep_trying())
