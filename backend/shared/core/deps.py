@@ -49,7 +49,7 @@ OptionalLimit = Annotated[
 
 
 def store_unavailable(error: BaseException) -> DependencyUnavailable:
-    logger.warning("write store unavailable: %s", type(error).__name__)
+    logger.warning("write store unavailable: %s: %.300s", type(error).__name__, error)
     return DependencyUnavailable("postgres", "the PostgreSQL write store is unavailable")
 
 
