@@ -30,9 +30,8 @@ import httpx  # noqa: E402
 from duckdb_engine import Dialect  # noqa: E402
 from sqlalchemy import Select  # noqa: E402
 
-from bench.support import percentile, start_service, timed  # noqa: E402
+from bench.support import analytics_service, percentile, timed  # noqa: E402
 from demo.build import build_warehouse  # noqa: E402
-from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from services.aw_service.analytics_common import Anchor, anchor_statement, key_date  # noqa: E402
 from services.aw_service.analytics_rankings import (  # noqa: E402
     _month_end,
@@ -166,28 +165,8 @@ def main() -> None:
         started = time.perf_counter()
         build_warehouse("aw", folder, scale=SCALE)
         print(f"built the scale-{SCALE} AdventureWorksDW in {time.perf_counter() - started:.1f} s")
-        given = os.environ.get("POSTGRES_URL")
-        postgres = None if given else ThrowawayPostgres()
-        if postgres is not None:
-            postgres.start()
-        try:
-            env = {
-                "POSTGRES_URL": given or (postgres.url if postgres else ""),
-                "DEMO_WAREHOUSE_DIR": str(folder),
-                "INTERNAL_SERVICE_SHARED_SECRET": SECRET,
-                "JOBS_ENABLED": "false",
-                "LOG_LEVEL": "WARNING",
-                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
-            }
-            proc = start_service("services.aw_service.main", env)
-            url = proc.url
-            try:
-                _measure(url, folder / "aw.duckdb")
-            finally:
-                proc.stop()
-        finally:
-            if postgres is not None:
-                postgres.destroy()
+        with analytics_service("services.aw_service.main", folder, SECRET) as url:
+            _measure(url, folder / "aw.duckdb")
 
 
 if __name__ == "__main__":

@@ -32,9 +32,8 @@ import duckdb  # noqa: E402
 import httpx  # noqa: E402
 from duckdb_engine import Dialect  # noqa: E402
 
-from bench.support import percentile, start_service, timed  # noqa: E402
+from bench.support import analytics_service, percentile, timed  # noqa: E402
 from demo.build import build_warehouse  # noqa: E402
-from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from services.wwi_service.analytics import warehouse_queries  # noqa: E402
 from shared.core.config import build_settings  # noqa: E402
 from shared.core.security import mint_internal_token  # noqa: E402
@@ -184,29 +183,8 @@ def main() -> None:
         started = time.perf_counter()
         build_warehouse("wwi", folder, seed=42, scale=SCALE)
         print(f"demo warehouse scale {SCALE} built in {time.perf_counter() - started:.1f}s")
-        postgres: ThrowawayPostgres | None = None
-        postgres_url = os.environ.get("POSTGRES_URL")
-        if not postgres_url:
-            postgres = ThrowawayPostgres()
-            postgres_url = postgres.start()
-        try:
-            env = {
-                "POSTGRES_URL": postgres_url,
-                "DEMO_WAREHOUSE_DIR": str(folder),
-                "INTERNAL_SERVICE_SHARED_SECRET": SECRET,
-                "JOBS_ENABLED": "false",
-                "LOG_LEVEL": "WARNING",
-                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
-            }
-            service = start_service("services.wwi_service.main", env)
-            url = service.url
-            try:
-                _measure(url, folder / "wwi.duckdb")
-            finally:
-                service.stop()
-        finally:
-            if postgres is not None:
-                postgres.destroy()
+        with analytics_service("services.wwi_service.main", folder, SECRET) as url:
+            _measure(url, folder / "wwi.duckdb")
 
 
 if __name__ == "__main__":

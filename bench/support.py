@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
+from devtools.postgres import ThrowawayPostgres
 from tests.support.live_server import ServiceProcess, spawn_service
 
 WARMUP = 5
@@ -33,3 +37,26 @@ def start_service(module: str, env: Mapping[str, str]) -> ServiceProcess:
     """`uvicorn <module>:app` as a real process on a free port, returned once /ready answers."""
     service = spawn_service(module, env)
     return service.wait_ready("/ready", timeout=120)
+
+
+@contextlib.contextmanager
+def analytics_service(module: str, warehouse_dir: Path, secret: str) -> Iterator[str]:
+    """An analytics service on `warehouse_dir` and a write store (POSTGRES_URL, or a throwaway
+    cluster), jobs off and traces sent nowhere; yields the service URL."""
+    with contextlib.ExitStack() as stack:
+        postgres_url = os.environ.get("POSTGRES_URL")
+        if not postgres_url:
+            postgres = ThrowawayPostgres()
+            stack.callback(postgres.destroy)
+            postgres_url = postgres.start()
+        env = {
+            "POSTGRES_URL": postgres_url,
+            "DEMO_WAREHOUSE_DIR": str(warehouse_dir),
+            "INTERNAL_SERVICE_SHARED_SECRET": secret,
+            "JOBS_ENABLED": "false",
+            "LOG_LEVEL": "WARNING",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+        }
+        service = start_service(module, env)
+        stack.callback(service.stop)
+        yield service.url
