@@ -6,9 +6,9 @@ narrows a page to one job run (the `id` of its `job_executions` row).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy import Select, select
 
 from services.aw_service.models import (
@@ -17,14 +17,10 @@ from services.aw_service.models import (
     RecordsPage,
     RepScoreRecord,
 )
-from shared.core.deps import Ctx, Offset, OptionalLimit
+from shared.core.deps import Ctx, Offset, OptionalLimit, RunId
 from shared.db.results import AwForecast, AwProductDemand, AwRepScore
 
 router = APIRouter(prefix="/records", tags=["aw records"])
-
-RunId = Annotated[
-    str | None, Query(max_length=64, description="Only rows of this job run (job execution id)")
-]
 
 
 async def _page(
@@ -35,15 +31,11 @@ async def _page(
     limit: int | None,
     offset: int,
 ) -> tuple[int, list[dict[str, Any]]]:
-    size = ctx.limit(limit)
     if run_id is not None:
         statement = statement.where(statement.selected_columns.run_id == run_id)
-
-    async def work() -> list[dict[str, Any]]:
-        return await ctx.page(statement, limit=size, offset=offset)
-
-    rows = await ctx.audited(action, {"limit": size, "offset": offset, "run_id": run_id}, work)
-    return size, rows
+    return await ctx.audited_page(
+        action, statement, limit=limit, offset=offset, filters={"run_id": run_id}
+    )
 
 
 @router.get("/forecasts", response_model=RecordsPage[ForecastRecord])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -17,14 +17,9 @@ from services.wwi_service.models import (
     SupplierScoreRecordsResponse,
 )
 from services.wwi_service.persistence import reorder_records_query, supplier_score_records_query
-from shared.core.deps import Ctx, Offset, OptionalLimit
+from shared.core.deps import Ctx, Offset, OptionalLimit, RunId
 
 router = APIRouter(tags=["wwi records"])
-
-RunId = Annotated[
-    str | None,
-    Query(max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="Only this job run's rows"),
-]
 
 
 @router.get("/events", response_model=BusinessEventsResponse)
@@ -38,15 +33,13 @@ async def business_events(
     ] = False,
 ) -> BusinessEventsResponse:
     """Stock-level business events found by the events job, newest first."""
-    page_size = ctx.limit(limit)
-    parameters = {"limit": page_size, "offset": offset, "event_type": event_type,
-                  "open_only": open_only}  # fmt: skip
-
-    async def work() -> list[dict[str, Any]]:
-        statement = events_query(event_type=event_type, open_only=open_only)
-        return await ctx.page(statement, limit=page_size, offset=offset)
-
-    rows = await ctx.audited("events.list", parameters, work)
+    page_size, rows = await ctx.audited_page(
+        "events.list",
+        events_query(event_type=event_type, open_only=open_only),
+        limit=limit,
+        offset=offset,
+        filters={"event_type": event_type, "open_only": open_only},
+    )
     return BusinessEventsResponse(
         limit=page_size, offset=offset, items=[BusinessEventModel(**row) for row in rows]
     )
@@ -57,15 +50,12 @@ async def reorder_records(
     ctx: Ctx, limit: OptionalLimit = None, offset: Offset = 0, run_id: RunId = None
 ) -> ReorderRecordsResponse:
     """Reorder recommendations stored by `wwi.hourly.reorder`, newest run first."""
-    page_size = ctx.limit(limit)
-
-    async def work() -> list[dict[str, Any]]:
-        return await ctx.page(reorder_records_query(run_id), limit=page_size, offset=offset)
-
-    rows = await ctx.audited(
+    page_size, rows = await ctx.audited_page(
         "records.reorder_recommendations",
-        {"limit": page_size, "offset": offset, "run_id": run_id},
-        work,
+        reorder_records_query(run_id),
+        limit=limit,
+        offset=offset,
+        filters={"run_id": run_id},
     )
     return ReorderRecordsResponse(
         limit=page_size, offset=offset, items=[ReorderRecord(**row) for row in rows]
@@ -77,16 +67,12 @@ async def supplier_score_records(
     ctx: Ctx, limit: OptionalLimit = None, offset: Offset = 0, run_id: RunId = None
 ) -> SupplierScoreRecordsResponse:
     """Supplier scores stored by `wwi.daily.supplier_scores`, newest run first."""
-    page_size = ctx.limit(limit)
-
-    async def work() -> list[dict[str, Any]]:
-        statement = supplier_score_records_query(run_id)
-        return await ctx.page(statement, limit=page_size, offset=offset)
-
-    rows = await ctx.audited(
+    page_size, rows = await ctx.audited_page(
         "records.supplier_scores",
-        {"limit": page_size, "offset": offset, "run_id": run_id},
-        work,
+        supplier_score_records_query(run_id),
+        limit=limit,
+        offset=offset,
+        filters={"run_id": run_id},
     )
     return SupplierScoreRecordsResponse(
         limit=page_size, offset=offset, items=[SupplierScoreRecord(**row) for row in rows]

@@ -42,6 +42,10 @@ T = TypeVar("T")
 STORE_ERRORS = (OSError, OperationalError, DBAPIError, asyncio.TimeoutError, ConnectionError)
 
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
+RunId = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="Only this job run's rows"),
+]
 OptionalLimit = Annotated[
     int | None,
     Query(ge=1, le=1000, description="Page size (default STORAGE_DEFAULT_LIMIT)"),
@@ -159,6 +163,24 @@ class AnalyticsContext:
 
     def limit(self, requested: int | None) -> int:
         return requested if requested is not None else self.settings.storage_default_limit
+
+    async def audited_page(
+        self,
+        action: str,
+        statement: Select[Any],
+        *,
+        limit: int | None,
+        offset: int,
+        filters: Mapping[str, Any] | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """One page of a write-store query, audited; returns the page size used and the rows."""
+        size = self.limit(limit)
+
+        async def work() -> list[dict[str, Any]]:
+            return await self.page(statement, limit=size, offset=offset)
+
+        parameters = {"limit": size, "offset": offset, **(filters or {})}
+        return size, await self.audited(action, parameters, work)
 
     async def page(
         self, statement: Select[Any], *, limit: int, offset: int

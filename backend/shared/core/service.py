@@ -172,17 +172,13 @@ def _jobs_router(spec: ServiceSpec) -> APIRouter:
         job_id: Annotated[str | None, Query(description="Only this job's runs")] = None,
     ) -> JobHistory:
         """Scheduled job runs of this service, newest first, with status, duration and result."""
-        page_size = ctx.limit(limit)
         statement = select(JobExecution).where(JobExecution.service == spec.name)
         if job_id is not None:
             statement = statement.where(JobExecution.job_id == job_id)
         statement = statement.order_by(JobExecution.started_at.desc(), JobExecution.id.desc())
-
-        async def work() -> list[dict[str, Any]]:
-            return await ctx.page(statement, limit=page_size, offset=offset)
-
-        rows = await ctx.audited("jobs.history", {"limit": page_size, "offset": offset,
-                                                  "job_id": job_id}, work)  # fmt: skip
+        page_size, rows = await ctx.audited_page(
+            "jobs.history", statement, limit=limit, offset=offset, filters={"job_id": job_id}
+        )
         items = [JobRun(**_jobrun_fields(row["JobExecution"])) for row in rows]
         return JobHistory(items=items, limit=page_size, offset=offset, jobs=job_ids)
 
