@@ -126,18 +126,25 @@ def test_step_8_one_trace_spans_gateway_service_and_database(
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status == 200
 
-    def complete(spans: list[Any]) -> bool:
-        mine = [span for span in spans if span.trace_id == trace_id]
-        services = {span.service for span in mine}
-        database = [span for span in mine if span.service == "aw-service" and any(
-            key.startswith("db.") for key in span.attributes)]  # fmt: skip
-        return {"api-gateway", "aw-service"} <= services and bool(database)
+    def gateway_child(spans: list[Any]) -> Any:
+        """aw-service's span whose parent is a gateway span of this trace, once both arrived."""
+        mine = {span.span_id: span for span in spans if span.trace_id == trace_id}
+        return next((span for span in mine.values() if span.service == "aw-service"
+                     and span.parent_span_id in mine
+                     and mine[span.parent_span_id].service == "api-gateway"), None)  # fmt: skip
 
-    spans = live_stack.otlp.wait_for(complete, timeout=30)
+    def has_database_span(spans: list[Any]) -> bool:
+        return any(span.trace_id == trace_id and span.service == "aw-service"
+                   and any(key.startswith("db.") for key in span.attributes)
+                   for span in spans)  # fmt: skip
+
+    # Each process exports in its own batches, and a parent ends after its children: wait until
+    # the whole chain has arrived, not just some span of each service.
+    spans = live_stack.otlp.wait_for(
+        lambda spans: gateway_child(spans) is not None and has_database_span(spans), timeout=30
+    )
     mine = [span for span in spans if span.trace_id == trace_id]
-    by_id = {span.span_id: span for span in mine}
-    server = next(s for s in mine if s.service == "aw-service" and s.parent_span_id in by_id
-                  and by_id[s.parent_span_id].service == "api-gateway")  # fmt: skip
+    server = gateway_child(spans)
     assert server.kind == 2  # SERVER, a child of the gateway's client span
     systems = {
         str(span.attributes.get("db.system") or span.attributes.get("db.system.name"))
