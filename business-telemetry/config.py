@@ -17,6 +17,12 @@ SinkName = Literal["eventhub", "onelake", "console", "file", "composite"]
 KNOWN_SINKS = ("eventhub", "onelake", "console", "file")
 
 
+_SOURCES = SettingsConfigDict(
+    env_file=".env", env_file_encoding="utf-8", case_sensitive=False, extra="ignore"
+)
+"""Where both settings classes read from: the environment, then a `.env` file."""
+
+
 def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
@@ -24,14 +30,7 @@ def _env(*names: str) -> AliasChoices:
 class FabricSettings(BaseSettings):
     """All configuration; construct directly in tests (`FabricSettings(sink_type="file")`)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="FABRIC_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        case_sensitive=False,
-        extra="ignore",
-        populate_by_name=True,
-    )
+    model_config = SettingsConfigDict(env_prefix="FABRIC_", populate_by_name=True, **_SOURCES)
 
     telemetry_enabled: bool = True
     environment: str = "production"
@@ -64,8 +63,15 @@ class FabricSettings(BaseSettings):
     event_hub_name: str | None = None
     event_hub_namespace: str | None = None
     event_hub_use_websockets: bool = False
-    use_managed_identity: bool = False
-    azure_client_id: str | None = None
+    use_managed_identity: bool = Field(
+        default=False,
+        description="Event Hubs / OneLake authenticate with the Azure identity "
+        "(DefaultAzureCredential: workload or managed identity) and ignore the connection "
+        "string / account key; Event Hubs then needs FABRIC_EVENT_HUB_NAMESPACE",
+    )
+    azure_client_id: str | None = Field(
+        default=None, description="Client id of a user-assigned managed / workload identity"
+    )
 
     # OneLake
     onelake_workspace_id: str | None = None
@@ -112,6 +118,14 @@ class FabricSettings(BaseSettings):
                 f"FABRIC_COMPOSITE_SINKS must list sinks among {', '.join(KNOWN_SINKS)}; "
                 f"got {value!r}"
             )
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            # Every child of one type is built from the same variables (same folder, same hub),
+            # so a repeat could only deliver each event twice to the same place.
+            raise ValueError(
+                f"FABRIC_COMPOSITE_SINKS lists {', '.join(repeated)} more than once ({value!r}); "
+                "each sink type can appear once"
+            )
         return ",".join(names)
 
     @field_validator("cors_origins")
@@ -138,6 +152,10 @@ class FabricSettings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
+    def get_cors_origins_list(self) -> list[str]:
+        """The original's name for `cors_origin_list()`."""
+        return self.cors_origin_list()
+
     def api_key_list(self) -> list[str]:
         """Accepted API keys; empty means ingestion auth is off."""
         if self.api_key is None:
@@ -145,7 +163,10 @@ class FabricSettings(BaseSettings):
         return [k.strip() for k in self.api_key.get_secret_value().split(",") if k.strip()]
 
     def is_event_hub_configured(self) -> bool:
-        """A hub name plus either a connection string or a namespace (managed identity)."""
+        """A hub name plus a connection string or a namespace; with managed identity, the
+        namespace (the connection string is then not used)."""
+        if self.use_managed_identity:
+            return bool(self.event_hub_name and self.event_hub_namespace)
         return bool(
             self.event_hub_name and (self.event_hub_connection_string or self.event_hub_namespace)
         )
@@ -160,9 +181,36 @@ def get_fabric_settings() -> FabricSettings:
     return FabricSettings()
 
 
+class ServiceSettings(BaseSettings):
+    """The original's `SERVICE_*` settings, kept so code importing them still runs.
+
+    Only for compatibility: the service does not read them. Its routes are fixed (`/health`,
+    `/ready`, `/metrics`, always on) and it has no rate limiter (ingestion is bounded by
+    `FABRIC_MAX_*` and the spool cap instead); its name and version are `FABRIC_SERVICE_*`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SERVICE_", **_SOURCES)
+
+    service_name: str = "business-telemetry-service"
+    service_version: str = "1.0.0"
+    health_check_path: str = "/health"
+    ready_check_path: str = "/ready"
+    metrics_enabled: bool = True
+    metrics_path: str = "/metrics"
+    rate_limit_enabled: bool = True
+    rate_limit_requests: int = 1000
+    rate_limit_window_seconds: int = 60
+
+
+@lru_cache(maxsize=1)
+def get_service_settings() -> ServiceSettings:
+    return ServiceSettings()
+
+
 def reset_settings() -> None:
-    """Forget the cached settings so the next `get_fabric_settings()` re-reads the environment."""
+    """Forget the cached settings so the next `get_*_settings()` re-reads the environment."""
     get_fabric_settings.cache_clear()
+    get_service_settings.cache_clear()
 
 
 def is_event_hub_configured() -> bool:

@@ -169,6 +169,8 @@ class BaseEvent(EnvelopeFields):
 
     default_event_type: ClassVar[str] = ""
     category: ClassVar[str] = ""
+    event_types: ClassVar[frozenset[str]] = frozenset()
+    """When not empty, the only event types this class may carry (e.g. `AgentSessionEvent`)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -184,8 +186,7 @@ class BaseEvent(EnvelopeFields):
             kept["event_type"] = str(kept["event_type"])
         if isinstance(kept.get("event_source"), StrEnum):
             kept["event_source"] = str(kept["event_source"])
-        if extra:
-            kept["data"] = {**extra, **(kept.get("data") or {})}
+        kept["data"] = {**extra, **(kept.get("data") or {})}
         return copy_envelope_session(kept) if _is_session(kept.get("event_type")) else kept
 
     @model_validator(mode="after")
@@ -193,6 +194,9 @@ class BaseEvent(EnvelopeFields):
         category = self.category
         if category and not self.event_type.startswith(category + "."):
             raise ValueError(f"event_type {self.event_type!r} is not a {category}.* event")
+        if self.event_types and self.event_type not in self.event_types:
+            allowed = ", ".join(sorted(self.event_types))
+            raise ValueError(f"event_type {self.event_type!r} is not one of {allowed}")
         payload = PAYLOADS.get(self.event_type)
         if payload is not None:
             validated = payload.model_validate(self.data)

@@ -115,6 +115,12 @@ class ProductDeleted(Payload):
     product_id: Text = ID_FIELD
 
 
+def sum_known(*values: int | None) -> int | None:
+    """The sum of the values that are known; None when none is (a total never invents zeros)."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
 class AIRecommendation(Payload):
     model_name: Text = Field(min_length=1)
     input_tokens: int | None = None
@@ -123,8 +129,9 @@ class AIRecommendation(Payload):
 
     @model_validator(mode="after")
     def _total(self) -> AIRecommendation:
-        if self.total_tokens is None and self.input_tokens is not None:
-            self.total_tokens = self.input_tokens + (self.output_tokens or 0)
+        # The spec's "AI usage" KQL query sums `data.total_tokens`; producers send the parts.
+        if self.total_tokens is None:
+            self.total_tokens = sum_known(self.input_tokens, self.output_tokens)
         return self
 
 
@@ -161,6 +168,12 @@ class AgentModelInvocation(Payload):
     completion_tokens: int | None = None
     total_tokens: int | None = None
     duration_ms: int | None = None
+
+    @model_validator(mode="after")
+    def _total(self) -> AgentModelInvocation:
+        if self.total_tokens is None:
+            self.total_tokens = sum_known(self.prompt_tokens, self.completion_tokens)
+        return self
 
 
 class AgentToolCall(Payload):

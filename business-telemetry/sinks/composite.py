@@ -31,6 +31,25 @@ def worst_error(errors: Sequence[BaseException]) -> SinkError:
     return RetryableSinkError("; ".join(f"{type(e).__name__}: {e}" for e in errors))
 
 
+def unique_names(sinks: Sequence[Sink]) -> None:
+    """Rename repeated child names by position (`file`, `file#2`, ...), stable across restarts.
+
+    The original allowed two sinks of one kind (say two `FileSink`s with different folders); a
+    name keys per-child state (open children here, delivery cursors in the service), so each
+    child needs its own. The first of each name keeps it.
+    """
+    taken = {s.name for s in sinks}
+    seen: set[str] = set()
+    for sink in sinks:
+        if sink.name in seen:
+            number = 2
+            while f"{sink.name}#{number}" in taken:
+                number += 1
+            sink.name = f"{sink.name}#{number}"
+            taken.add(sink.name)
+        seen.add(sink.name)
+
+
 class CompositeSink(BaseSink):
     """In-process fan-out. Every child must tolerate a batch written twice (retries resend all).
 
@@ -52,13 +71,11 @@ class CompositeSink(BaseSink):
         buffer_options.setdefault("batch_size", 100)
         buffer_options.setdefault("flush_interval_seconds", 1.0)
         super().__init__(**buffer_options)
-        names = [s.name for s in sinks]
-        if len(set(names)) != len(names):
-            raise ValueError(f"composite children need distinct names, got {names}")
-        if not names:
+        if not sinks:
             raise ValueError("a composite sink needs at least one child sink")
         self.name = name
         self.sinks = list(sinks)
+        unique_names(self.sinks)
         self.fail_fast = fail_fast
         self._open: set[str] = set()
 

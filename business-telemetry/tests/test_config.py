@@ -9,10 +9,18 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from config import FabricSettings, get_fabric_settings, is_event_hub_configured, reset_settings
+from config import (
+    FabricSettings,
+    ServiceSettings,
+    get_fabric_settings,
+    get_service_settings,
+    is_event_hub_configured,
+    reset_settings,
+)
 from sinks.composite import CompositeSink
 from sinks.console import ConsoleSink
 from sinks.file import FileSink
+from sinks.registry import create_sink
 from telemetry_client import BusinessTelemetryClient
 
 # variable -> (value in the environment, settings field, expected parsed value)
@@ -82,6 +90,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     monkeypatch.chdir(Path(__file__).parent)  # no stray .env file
     reset_settings()
+    BusinessTelemetryClient.reset_instance()
 
 
 def test_the_table_covers_every_setting() -> None:
@@ -136,7 +145,7 @@ def test_from_env_builds_the_client_the_variables_describe(
         "9.9",
         "admin-agent",
     )
-    assert client.enabled is False
+    assert client.enabled is False and client.default_source == "admin-agent"
     assert isinstance(client.sink, CompositeSink)
     console, file = client.sink.sinks
     assert isinstance(console, ConsoleSink) and console.pretty_print is True
@@ -194,3 +203,82 @@ def test_env_example_lists_every_variable_with_its_default() -> None:
     defaults = FabricSettings.model_construct()
     for name, (_, field, _) in EVERY_VARIABLE.items():
         assert getattr(settings, field) == getattr(defaults, field), name
+
+
+def test_a_composite_child_listed_twice_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FABRIC_SINK_TYPE", "composite")
+    monkeypatch.setenv("FABRIC_COMPOSITE_SINKS", "file,console,file")
+    with pytest.raises(ValidationError, match=r"FABRIC_COMPOSITE_SINKS lists file more than once"):
+        FabricSettings()
+
+
+HUB = {
+    "sink_type": "eventhub",
+    "event_hub_connection_string": "Endpoint=sb://ns.servicebus.windows.net/;"
+    "SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0",
+    "event_hub_name": "hub",
+    "event_hub_namespace": "ns.servicebus.windows.net",
+    "azure_client_id": "client-1",
+}
+
+
+async def test_managed_identity_makes_event_hubs_use_the_azure_identity() -> None:
+    from sinks.eventhub import EventHubSink
+
+    keyed = create_sink(FabricSettings.model_validate(HUB))
+    assert isinstance(keyed, EventHubSink) and keyed._connection_string is not None
+    sink = create_sink(FabricSettings.model_validate({**HUB, "use_managed_identity": True}))
+    assert isinstance(sink, EventHubSink) and sink._connection_string is None
+    sink._create_client()  # builds the client and its credential; nothing connects yet
+    try:
+        assert type(sink._credential).__name__ == "DefaultAzureCredential"
+        assert sink._managed_identity_client_id == "client-1"
+    finally:
+        await sink.close()
+    with pytest.raises(ValueError, match="FABRIC_EVENT_HUB_NAMESPACE"):
+        create_sink(
+            FabricSettings.model_validate(
+                {**HUB, "event_hub_namespace": None, "use_managed_identity": True}
+            )
+        )
+
+
+def test_managed_identity_makes_onelake_ignore_the_account_key() -> None:
+    from sinks.onelake import OneLakeSink
+
+    lake = {
+        "sink_type": "onelake",
+        "onelake_workspace_id": "ws",
+        "onelake_lakehouse_id": "lh",
+        "onelake_account_key": "a2V5",
+        "azure_client_id": "client-1",
+    }
+    keyed = create_sink(FabricSettings.model_validate(lake))
+    assert isinstance(keyed, OneLakeSink) and keyed._account_key == "a2V5"
+    sink = create_sink(FabricSettings.model_validate({**lake, "use_managed_identity": True}))
+    assert isinstance(sink, OneLakeSink) and sink._account_key is None
+    assert sink._managed_identity_client_id == "client-1"
+
+
+def test_event_hub_is_configured_only_with_what_managed_identity_uses() -> None:
+    no_namespace = {**HUB, "event_hub_namespace": None}
+    assert FabricSettings.model_validate(no_namespace).is_event_hub_configured()
+    assert not FabricSettings.model_validate(
+        {**no_namespace, "use_managed_identity": True}
+    ).is_event_hub_configured()
+    assert FabricSettings.model_validate(
+        {**HUB, "use_managed_identity": True}
+    ).is_event_hub_configured()
+
+
+def test_the_original_service_settings_and_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERVICE_RATE_LIMIT_REQUESTS", "5")
+    monkeypatch.setenv("SERVICE_METRICS_PATH", "/m")
+    settings = get_service_settings()
+    assert isinstance(settings, ServiceSettings) and settings is get_service_settings()
+    assert (settings.rate_limit_requests, settings.metrics_path) == (5, "/m")
+    assert settings.service_name == "business-telemetry-service"
+    reset_settings()
+    assert get_service_settings() is not settings
+    origins = FabricSettings(cors_origins="https://a.example, https://b.example")
+    assert origins.get_cors_origins_list() == ["https://a.example", "https://b.example"]

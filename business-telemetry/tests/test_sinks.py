@@ -174,3 +174,113 @@ def test_create_sink_from_config_keeps_the_original_keywords(tmp_path: Path) -> 
     assert isinstance(composite, CompositeSink) and composite.fail_fast
     with pytest.raises(ValueError, match="Unknown sink type"):
         create_sink_from_config({"type": "kafka"})
+
+
+class Credential:
+    """Stands in for an `azure.identity` credential object; the factory must pass it on as is."""
+
+    def get_token(self, *scopes: str, **kwargs: object) -> object:
+        raise AssertionError("not called: nothing connects in these tests")
+
+
+def test_create_sink_from_config_passes_every_cloud_keyword() -> None:
+    from sinks.eventhub import EventHubSink
+    from sinks.onelake import OneLakeSink
+
+    credential = Credential()
+    hub = create_sink_from_config(
+        {
+            "type": "eventhub",
+            "fully_qualified_namespace": "ns.servicebus.windows.net",
+            "event_hub_name": "hub",
+            "credential": credential,
+            "use_websockets": True,
+            "batch_size": 7,
+            "flush_interval": 2.5,
+            "max_queue_size": 70,
+        }
+    )
+    assert isinstance(hub, EventHubSink)
+    assert hub._given_credential is credential  # what it authenticates with when it connects
+    assert (hub.fully_qualified_namespace, hub.event_hub_name, hub.use_websockets) == (
+        "ns.servicebus.windows.net",
+        "hub",
+        True,
+    )
+    assert (hub.batch_size, hub.flush_interval, hub.max_queue_size) == (7, 2.5, 70)
+    lake = create_sink_from_config(
+        {
+            "type": "onelake",
+            "account_name": "contoso",
+            "workspace_id": "ws",
+            "lakehouse_id": "lh",
+            "credential": credential,
+            "output_format": "parquet",
+        }
+    )
+    assert isinstance(lake, OneLakeSink) and lake._given_credential is credential
+    assert (lake.account_name, lake.account_url) == (
+        "contoso",
+        "https://contoso.blob.fabric.microsoft.com",
+    )
+    assert (lake.batch_size, lake.flush_interval, lake.output_format) == (1000, 60.0, "parquet")
+    with pytest.raises(ValueError, match=r"unknown keys \['acount_name'\]"):
+        create_sink_from_config({"type": "onelake", "acount_name": "typo"})
+
+
+async def test_composite_children_of_one_kind_get_distinct_names(tmp_path: Path) -> None:
+    composite = create_sink_from_config(
+        {
+            "type": "composite",
+            "sinks": [
+                {"type": "file", "output_dir": str(tmp_path / "a")},
+                {"type": "file", "output_dir": str(tmp_path / "b")},
+                {"type": "file", "output_dir": str(tmp_path / "c")},
+            ],
+        }
+    )
+    assert isinstance(composite, CompositeSink)
+    assert [s.name for s in composite.sinks] == ["file", "file#2", "file#3"]
+    assert (await composite.send_batch([row()])).success
+    for folder in "abc":
+        assert [r["event_id"] for r in output_rows(tmp_path / folder)] == ["e-1"]
+
+
+class LegacySink(BaseSink):
+    """A custom sink written against the original SDK's API."""
+
+    def __init__(self) -> None:
+        super().__init__(SinkType.CONSOLE, 2, 0.05)
+        self.received: list[dict[str, object]] = []
+
+    async def _send_batch_impl(self, events: list[dict[str, object]]) -> None:
+        self.received.extend(events)
+
+
+async def test_a_sink_written_for_the_original_sdk_still_works() -> None:
+    sink = LegacySink()
+    await sink.start()
+    assert await sink.send(row(event_id="a")) and await sink.send(row(event_id="b"))
+    assert (await sink.send_batch([row(event_id="c")])).success
+    await sink.stop()
+    assert sorted(e["event_id"] for e in sink.received) == ["a", "b", "c"]
+    assert (sink.name, sink.batch_size, sink.flush_interval) == ("console", 2, 0.05)
+
+    class Incomplete(BaseSink):
+        pass
+
+    with pytest.raises(TypeError, match="must implement write"):
+        Incomplete()
+
+
+def test_fabric_sinks_keeps_the_original_module_names() -> None:
+    import fabric_sinks
+
+    for name in ("EventHubSink", "OneLakeSink", "ConsoleSink", "FileSink", "CompositeSink"):
+        assert issubclass(getattr(fabric_sinks, name), BaseSink), name
+    assert fabric_sinks.EVENTHUB_AVAILABLE is True and fabric_sinks.ONELAKE_AVAILABLE is True
+    assert fabric_sinks.TransportType.__name__ == "TransportType"
+    assert fabric_sinks.EventHubProducerClient.__name__ == "EventHubProducerClient"
+    assert fabric_sinks.EventData.__name__ == "EventData"
+    assert fabric_sinks.DataLakeServiceClient is None  # not installed: the Blob API is used
+    assert {"SinkResult", "SinkType", "create_sink_from_config"} <= set(fabric_sinks.__all__)
