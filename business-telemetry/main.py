@@ -56,7 +56,11 @@ def create_app(settings: FabricSettings | None = None, sink: Sink | None = None)
         writer.on_commit = lambda seconds, _requests: metrics.commit_latency.observe(seconds)
         drainer: SpoolView
         if settings.drainer_mode == "process" and not custom_sink:
-            drainer = DrainerProcess(settings, [s.name for s in expand_sinks(sink)])
+            drainer = DrainerProcess(
+                settings,
+                [s.name for s in expand_sinks(sink)],
+                on_restart=metrics.drainer_restarts.inc,
+            )
         else:  # a sink object handed to create_app can only be drained in this process
             drainer = Drainer(settings, sink, DeliveryMetrics())
         drainer.start()

@@ -5,6 +5,8 @@ stdin (never in argv or the environment: they hold secrets) and keeps stdin open
 a `Drainer` (leader election included) and stops when stdin closes, which happens when the
 worker stops or dies, even by `kill -9`; an interrupted batch is simply resent by the next
 leader. SIGTERM also stops it gracefully; SIGINT (a terminal's Ctrl+C) is left to the worker.
+If the child dies on its own (killed, out of memory, a bug) the worker logs it and starts a new
+one with back-off; meanwhile `/ready` reports the leader's heartbeat going stale.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,11 +30,15 @@ from pydantic import SecretStr
 from config import FabricSettings
 from ingest.drainer import Drainer
 from ingest.metrics import DeliveryMetrics
-from ingest.spool_view import SpoolView
+from ingest.spool_view import SpoolView, stale_after
 from sinks.registry import create_sink
+from sinks.retry import backoff_delay
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
+WATCH_SECONDS = 0.5
+RESTART_BACKOFF = (1.0, 30.0)  # first and longest wait before starting a dead child again
+_HEALTHY_RUN_SECONDS = 60.0  # a child that lived this long starts the back-off over
 
 
 def settings_payload(settings: FabricSettings) -> bytes:
@@ -41,16 +49,40 @@ def settings_payload(settings: FabricSettings) -> bytes:
     return orjson.dumps(values) + b"\n"
 
 
-class DrainerProcess(SpoolView):
-    """The worker's handle on its drainer child."""
+def describe_exit(code: int) -> str:
+    return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
-    def __init__(self, settings: FabricSettings, sink_names: list[str]) -> None:
-        super().__init__(Path(settings.spool_dir), sink_names)
+
+class DrainerProcess(SpoolView):
+    """The worker's handle on its drainer child, which it restarts whenever the child dies."""
+
+    def __init__(
+        self,
+        settings: FabricSettings,
+        sink_names: list[str],
+        on_restart: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(
+            Path(settings.spool_dir),
+            sink_names,
+            stale_after=stale_after(settings.flush_interval_seconds),
+        )
         self.settings = settings
+        self.on_restart = on_restart
+        self.exit_note: str | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+        self._watch: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         (self.root / "segments").mkdir(parents=True, exist_ok=True)
+        self._spawn()
+        self._watch = asyncio.create_task(self._supervise(), name="drainer-process-watch")
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    def _spawn(self) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "ingest.drainer_process"], cwd=SERVICE_DIR, stdin=subprocess.PIPE
         )
@@ -59,7 +91,61 @@ class DrainerProcess(SpoolView):
         stdin.write(settings_payload(self.settings))
         stdin.flush()
 
+    async def _supervise(self) -> None:
+        """Poll the child (a non-blocking waitpid; no thread parked on it) and restart it."""
+        attempt = 0
+        started = time.monotonic()
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            proc = self._proc
+            if proc is None:
+                return
+            code = proc.poll()
+            if code is None:
+                continue
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
+            attempt = 1 if time.monotonic() - started > _HEALTHY_RUN_SECONDS else attempt + 1
+            delay = backoff_delay(attempt, initial=RESTART_BACKOFF[0], maximum=RESTART_BACKOFF[1])
+            self.exit_note = (
+                f"this worker's drainer process {proc.pid} died ({describe_exit(code)}); "
+                f"restart {attempt} in {delay:.1f}s"
+            )
+            logger.error(
+                "drainer process %s died (%s); restart %s in %.1fs",
+                proc.pid,
+                describe_exit(code),
+                attempt,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            try:
+                self._spawn()
+            except OSError as exc:  # e.g. out of processes: try again after the next back-off
+                logger.error("drainer process could not be started: %s", exc)
+                continue
+            started = time.monotonic()
+            self.exit_note = (
+                f"this worker's drainer process {proc.pid} died ({describe_exit(code)}) "
+                f"and was restarted as {self.pid}"
+            )
+            if self.on_restart is not None:
+                self.on_restart()
+            logger.warning("drainer process restarted as %s", self.pid)
+
+    def sink_errors(self) -> dict[str, str] | str:
+        errors = super().sink_errors()
+        if isinstance(errors, str) and self.exit_note:
+            return f"{errors}; {self.exit_note}"
+        return errors
+
     async def stop(self, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
         proc, self._proc = self._proc, None
         if proc is None:
             return

@@ -1,8 +1,8 @@
 """Prometheus metrics of the ingestion service, on a registry owned by one app instance.
 
 Counters are per worker process (each uvicorn worker answers `/metrics` for itself); the spool
-gauges are measured from the shared spool directory at scrape time, so every worker reports the
-same, whole-spool depth and age.
+gauges (depth, age, drainer heartbeat) are measured from the shared spool directory at scrape
+time, so every worker reports the same, whole-spool view.
 """
 
 from __future__ import annotations
@@ -11,11 +11,16 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from ingest.segments import list_segments, read_cursor, segment_created_ns
+from ingest.spool_view import read_status
+
+SINK_STATES = ("starting", "ready", "retrying", "unusable", "crashed")
+"""`bt_sink_state`: opening; delivering; transient errors (back-off); permanent errors (slow
+retry until an operator fixes credentials or the entity); the delivery loop itself failed."""
 
 
 class Metrics:
@@ -41,6 +46,11 @@ class Metrics:
             "Time of one group commit (write + fdatasync)",
             registry=r,
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+        )
+        self.drainer_restarts = Counter(
+            "bt_drainer_process_restarts",
+            "Drainer child processes this worker restarted after they died",
+            registry=r,
         )
 
     def watch_spool(self, root: Path, sink_names: Callable[[], list[str]]) -> None:
@@ -82,6 +92,14 @@ class _SpoolCollector(Collector):
             "Age of the oldest segment with undelivered events",
             value=age,
         )
+        status = read_status(self.root)
+        beat = status.get("heartbeat") if status else None
+        if isinstance(beat, int | float):
+            yield GaugeMetricFamily(
+                "bt_drainer_heartbeat_age_seconds",
+                "Seconds since the drainer leader last reported (absent before its first report)",
+                value=max(0.0, time.time() - beat),
+            )
 
 
 class DeliveryMetrics:
@@ -108,3 +126,27 @@ class DeliveryMetrics:
         self.flush_latency = Histogram(
             "bt_flush_latency_seconds", "Time of one sink write (a batch)", ["sink"], registry=r
         )
+        self.sink_errors = Counter(
+            "bt_sink_errors",
+            "Failed sink opens and writes; kind=permanent (refused credentials, missing entity)"
+            " or transient (throttling, connection loss, timeouts)",
+            ["sink", "kind"],
+            registry=r,
+        )
+        self.sink_state = Gauge(
+            "bt_sink_state",
+            "1 for the state each sink is in (" + ", ".join(SINK_STATES) + "), else 0",
+            ["sink", "state"],
+            registry=r,
+        )
+        self.pump_restarts = Counter(
+            "bt_drainer_pump_restarts",
+            "Sink delivery loops restarted after an unexpected error",
+            ["sink"],
+            registry=r,
+        )
+
+    def set_sink_state(self, sink: str, state: str) -> None:
+        """One-hot: the sink's current state reads 1, every other state 0."""
+        for candidate in SINK_STATES:
+            self.sink_state.labels(sink, candidate).set(1.0 if candidate == state else 0.0)

@@ -9,6 +9,8 @@ nor re-sends to the others. Failures:
 - `PermanentSinkError` without ids: the sink as a whole is unusable (credentials, missing
   entity). The events stay in the spool, the sink is reported not ready, and the batch is retried
   at the maximum back-off until an operator fixes the configuration.
+Every failed open or write counts in `bt_sink_errors_total{kind=permanent|transient}` and moves
+`bt_sink_state`; an error outside the sink (the disk) ends `run()`, and the drainer restarts it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ def spool_events(raw: bytes) -> list[dict[str, Any]]:
         if event.get("event_time") is None:
             event["event_time"] = received
     return events
+
+
+def segment_event_ids(segment: Path, stop: int = -1) -> list[str]:
+    """Ids of the intact events of `segment` (up to byte `stop`), in spool order."""
+    result = read_records(segment, 0, limit=10**9, sealed=True, stop=stop)
+    return [str(event["event_id"]) for raw in result.records for event in spool_events(raw)]
 
 
 RowDefaults = dict[str, str | None]
@@ -109,6 +117,9 @@ class SinkPump:
         self.on_status = on_status
         self.wake = asyncio.Event()
         self.error: str | None = "not started"
+        self.state = "starting"
+        self.metrics.set_sink_state(self.name, self.state)
+        self._opened = False
         self._cursors: dict[str, Cursor] = {}
         self._pending_since: dict[str, float] = {}
         self._seen: dict[str, None] = {}
@@ -119,16 +130,29 @@ class SinkPump:
             cursor = self._cursors[segment.name] = Cursor(self.cursor_dir / (segment.name + ".cur"))
         return cursor
 
-    def _set_status(self, error: str | None) -> None:
+    def _set_status(self, error: str | None, state: str = "ready") -> None:
+        if state != self.state:
+            self.state = state
+            self.metrics.set_sink_state(self.name, state)
         if error != self.error:
             self.error = error
             self.on_status(self.name, error)
 
+    def crashed(self, exc: BaseException, retry_in: float) -> None:
+        """`run()` died of `exc` (not a sink error); reported until a drain pass completes."""
+        error = f"{type(exc).__name__}: {exc}"
+        self._set_status(f"delivery loop failed ({error}); restart in {retry_in:.1f}s", "crashed")
+
     async def run(self) -> None:
-        await self._open()
-        self._seed_dedup()
+        """Open the sink (once) and deliver forever; may be called again after it raised."""
+        if not self._opened:
+            await self._open()
+            self._opened = True
         while True:
-            if not await self.drain_pass():
+            progressed = await self.drain_pass()
+            if self.state == "crashed":  # a whole pass went through: the restart worked
+                self._set_status(None)
+            if not progressed:
                 self.wake.clear()
                 poll = min(0.2, self.flush_interval)
                 # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.
@@ -145,24 +169,38 @@ class SinkPump:
                 return
             except Exception as exc:
                 attempt += 1
-                self._set_status(f"open failed: {exc}")
-                logger.warning("sink %s: open failed (%s), attempt %s", self.name, exc, attempt)
-                await asyncio.sleep(
-                    backoff_delay(attempt, initial=self.backoff[0], maximum=self.backoff[1])
+                permanent = isinstance(exc, PermanentSinkError)
+                delay = self._note_failure(f"open failed: {exc}", attempt, permanent=permanent)
+                logger.warning(
+                    "sink %s: open failed (%s), attempt %s; retry in %.2fs",
+                    self.name,
+                    exc,
+                    attempt,
+                    delay,
                 )
+                await asyncio.sleep(delay)
 
-    def _seed_dedup(self) -> None:
-        """Remember ids already delivered from retained segments (dedup survives a restart)."""
+    def _note_failure(self, reason: str, attempt: int, *, permanent: bool) -> float:
+        """Count and report a failed open or write; return the delay before the next try (the
+        maximum back-off when permanent: only an operator can fix it)."""
+        self.metrics.sink_errors.labels(self.name, "permanent" if permanent else "transient").inc()
+        self._set_status(reason, "unusable" if permanent else "retrying")
+        initial, maximum = self.backoff
+        return maximum if permanent else backoff_delay(attempt, initial=initial, maximum=maximum)
+
+    def seed_dedup(self, delivered: Sequence[str]) -> None:
+        """Remember ids already delivered: those of deleted segments (`delivered`, oldest first),
+        then the acknowledged part of every retained segment, so dedup survives a restart."""
         if not self.dedup_window:
             return
+        for event_id in delivered:
+            self._remember(event_id)
         for segment in list_segments(self.segments_dir):
             acked = self.cursor(segment).acked
             if acked:
                 with contextlib.suppress(FileNotFoundError):
-                    result = read_records(segment, 0, limit=10**9, sealed=True, stop=acked)
-                    for raw in result.records:
-                        for event in spool_events(raw):
-                            self._remember(str(event["event_id"]))
+                    for event_id in segment_event_ids(segment, stop=acked):
+                        self._remember(event_id)
 
     def _remember(self, event_id: str) -> None:
         self._seen[event_id] = None
@@ -259,10 +297,11 @@ class SinkPump:
                     rows = [r for r in rows if r["event_id"] not in poison]
                     continue
                 attempt += 1
-                await self._retry_later(rows, f"unusable: {exc}", attempt, slow=True)
+                await self._retry_later(rows, f"unusable: {exc}", attempt, permanent=True)
             except Exception as exc:
                 attempt += 1
-                await self._retry_later(rows, f"{type(exc).__name__}: {exc}", attempt, slow=False)
+                reason = f"{type(exc).__name__}: {exc}"
+                await self._retry_later(rows, reason, attempt, permanent=False)
             else:
                 self.metrics.flush_latency.labels(self.name).observe(time.perf_counter() - started)
                 self.metrics.sent.labels(self.name).inc(len(rows))
@@ -273,12 +312,10 @@ class SinkPump:
         cursor.ack(end)
 
     async def _retry_later(
-        self, rows: list[dict[str, Any]], reason: str, attempt: int, *, slow: bool
+        self, rows: list[dict[str, Any]], reason: str, attempt: int, *, permanent: bool
     ) -> None:
         self.metrics.failed.labels(self.name).inc(len(rows))
-        self._set_status(reason)
-        initial, maximum = self.backoff
-        delay = maximum if slow else backoff_delay(attempt, initial=initial, maximum=maximum)
+        delay = self._note_failure(reason, attempt, permanent=permanent)
         logger.warning("sink %s: %s; retry %s in %.2fs", self.name, reason, attempt, delay)
         await asyncio.sleep(delay)
 

@@ -12,7 +12,11 @@ sealed segment it is skipped (and counted), never fatal; in a live one it is not
 Cursor: `cursors/<sink>/<segment>.cur` holds two offsets, `acked` and `inflight_end`. Before a
 batch goes to a sink the range is recorded (fsynced) as in flight; after the sink accepts it,
 `acked` moves to its end. After a crash the in-flight range is sent again *as the same batch*,
-which sinks turn into an overwrite (they must accept a batch twice), so nothing is duplicated.
+which file-like sinks turn into an overwrite (they must accept a batch twice); a message hub keeps
+both copies, which consumers drop by `event_id` (at-least-once; see the README).
+
+Delivered ids: `delivered_ids.jsonl` keeps the event ids of segments already deleted (see
+`DeliveredIds`), so the de-duplication window outlives the segments it was seeded from.
 """
 
 from __future__ import annotations
@@ -21,13 +25,17 @@ import contextlib
 import fcntl
 import os
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import orjson
 
 SEGMENT_SUFFIX = ".seg"
 _CURSOR_FORMAT = "{:020d} {:020d}\n"
 _CURSOR_BYTES = 42
 _CHUNK = 1 << 20
+_TYPICAL_ID_BYTES = 40  # a UUID in a JSON array: 36 characters, quotes and a comma
 
 
 def encode_record(payload: bytes) -> bytes:
@@ -181,3 +189,62 @@ def _parse_cursor(raw: bytes) -> tuple[int, int]:
         return int(acked), max(int(acked), int(inflight))
     except ValueError:
         return 0, 0
+
+
+class DeliveredIds:
+    """The last `window` event ids of deleted segments, in `delivered_ids.jsonl`.
+
+    A segment is deleted once every sink has all of it, and with it went the only record of
+    which ids were delivered: without this log a client retrying an old `event_id` after a
+    restart would be delivered twice. One JSON array per deleted segment (appended and fsynced
+    before the segment goes, so a crash in between only repeats ids); rewritten down to the last
+    `window` ids once it grows past about twice that. Only the drainer leader writes it.
+    """
+
+    def __init__(self, path: Path, window: int) -> None:
+        self.path = path
+        self.window = window
+        self._compact_above = 2 * window * _TYPICAL_ID_BYTES
+
+    def load(self) -> list[str]:
+        """Oldest first, at most `window`; a torn last line (crash mid-append) is ignored."""
+        if not self.window:
+            return []
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        ids: list[str] = []
+        for line in raw.splitlines():
+            with contextlib.suppress(orjson.JSONDecodeError):
+                chunk = orjson.loads(line)
+                if isinstance(chunk, list):
+                    ids.extend(str(event_id) for event_id in chunk)
+        return ids[-self.window :]
+
+    def append(self, ids: Sequence[str]) -> None:
+        """Durably record `ids` (call before deleting the segment that held them)."""
+        if not self.window or not ids:
+            return
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, orjson.dumps(list(ids[-self.window :])) + b"\n")
+            os.fsync(fd)
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        if size > self._compact_above:
+            self._compact()
+
+    def _compact(self) -> None:
+        kept = orjson.dumps(self.load()) + b"\n"
+        temporary = self.path.with_name(f".{self.path.name}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, kept)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, self.path)
+        # Long ids: let the file reach twice what `window` of them take before compacting again.
+        self._compact_above = max(self._compact_above, 2 * len(kept))

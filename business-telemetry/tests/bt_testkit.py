@@ -1,22 +1,33 @@
-"""Test kit of the telemetry service: a live uvicorn server, polling, factories, output reading."""
+"""Test kit of the telemetry service: live servers (in a thread, or as real processes), polling,
+factories, a gated sink, output reading.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
+import httpx
 import orjson
 import uvicorn
 
 from config import FabricSettings
 from main import create_app
+from sinks.base import Envelope, PermanentSinkError
+from sinks.file import FileSink
 
 T = TypeVar("T")
+SERVICE_DIR = Path(__file__).resolve().parent.parent
 
 FULL_EXAMPLES: dict[str, dict[str, Any]] = {
     "product.viewed": {
@@ -160,3 +171,149 @@ def output_rows(out_dir: Path) -> list[dict[str, Any]]:
 
 def output_id_counts(out_dir: Path) -> Counter[str]:
     return Counter(str(row["event_id"]) for row in output_rows(out_dir))
+
+
+def send_orders(client: httpx.Client, prefix: str, n: int) -> list[str]:
+    """POST `n` order.placed events with ids `<prefix>-<i>` as one batch; asserts the 202."""
+    ids = [f"{prefix}-{i}" for i in range(n)]
+    body = {"events": [make_event("order.placed", event_id=i) for i in ids]}
+    response = client.post("/events/batch", json=body)
+    assert response.status_code == 202, response.text
+    return ids
+
+
+def delivered_once(out_dir: Path, ids: Sequence[str]) -> bool:
+    counts = output_id_counts(out_dir)
+    return all(counts[i] == 1 for i in ids)
+
+
+def metric_value(text: str, sample: str) -> float | None:
+    """The value of one sample (`name{labels}` exactly as exposed) in Prometheus text."""
+    for line in text.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == sample:
+            return float(value)
+    return None
+
+
+class GatedSink(FileSink):
+    """A real file sink that refuses poison events, or everything while `unusable` is set."""
+
+    def __init__(self, out: Path) -> None:
+        super().__init__(out, name="gated")
+        self.unusable = False
+
+    async def write(self, batch: Sequence[Envelope]) -> None:
+        if self.unusable:
+            raise PermanentSinkError("credentials rejected")
+        poison = [str(e["event_id"]) for e in batch if e["data"].get("poison")]
+        if poison:
+            raise PermanentSinkError("event too large for the target", poison)
+        await super().write(batch)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited; reaping is its parent's job
+
+
+def parent_pid(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("\nPPid:\t", 1)[1].split("\n", 1)[0])
+
+
+def leader_pid(spool: Path) -> int:
+    """The drainer leader's pid as it last reported (0 before any report)."""
+    try:
+        return int(orjson.loads((spool / "status.json").read_bytes())["leader_pid"])
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        return 0
+
+
+class ServiceProcess:
+    """The service as its own process group, configured only through FABRIC_* variables:
+    `uvicorn main:app --workers N`, or `python main.py` as the spec's quick start runs it.
+    Its stdout and stderr go to a log file under `tmp` (`log_text()`).
+    """
+
+    def __init__(
+        self,
+        tmp: Path,
+        workers: int = 1,
+        *,
+        entry: Literal["uvicorn", "main.py"] = "uvicorn",
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.tmp = tmp
+        self.workers = workers
+        self.entry = entry
+        self.extra_env = env or {}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = tmp / f"service-{time.monotonic_ns()}.log"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "FABRIC_SINK_TYPE": "file",
+            "FABRIC_OUTPUT_DIR": str(self.tmp / "out"),
+            "FABRIC_SPOOL_DIR": str(self.tmp / "spool"),
+            "FABRIC_BATCH_SIZE": "200",
+            "FABRIC_FLUSH_INTERVAL": "0.2",
+            "FABRIC_RETRY_MAX_BACKOFF_SECONDS": "0.5",
+            "FABRIC_ENVIRONMENT": "crash-test",
+            "FABRIC_API_HOST": "127.0.0.1",
+            "FABRIC_API_PORT": str(self.port),
+        }
+        env.pop("FABRIC_API_KEY", None)
+        env.update(self.extra_env)
+        if self.entry == "main.py":
+            command = [sys.executable, "main.py"]
+        else:
+            command = [
+                *(sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1"),
+                *("--port", str(self.port), "--workers", str(self.workers)),
+                *("--log-level", "warning"),
+            ]
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                command,
+                cwd=SERVICE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+        def ready() -> bool:
+            assert self.proc is not None and self.proc.poll() is None, self.log_text()
+            return httpx.get(f"{self.url}/ready", timeout=2).status_code == 200
+
+        poll_until(ready, timeout=60, what="service ready")
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)

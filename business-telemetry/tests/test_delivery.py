@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
-from bt_testkit import live_server, make_event, make_settings, output_id_counts, poll_until
+from bt_testkit import (
+    GatedSink,
+    live_server,
+    make_event,
+    make_settings,
+    metric_value,
+    output_id_counts,
+    poll_until,
+    send_orders,
+)
 
+from ingest.segments import DeliveredIds
 from main import create_app
-from sinks.base import Envelope, PermanentSinkError
 from sinks.composite import CompositeSink
 from sinks.file import FileSink
 
@@ -24,14 +32,6 @@ def break_file_sink(out: Path, event_type_dir: str = "order_placed") -> Path:
     blocker = out / event_type_dir
     blocker.write_text("not a directory")
     return blocker
-
-
-def send_orders(client: httpx.Client, prefix: str, n: int) -> list[str]:
-    ids = [f"{prefix}-{i}" for i in range(n)]
-    body = {"events": [make_event("order.placed", event_id=i) for i in ids]}
-    response = client.post("/events/batch", json=body)
-    assert response.status_code == 202, response.text
-    return ids
 
 
 def test_sink_outage_then_recovery_loses_and_duplicates_nothing(tmp_path: Path) -> None:
@@ -79,22 +79,6 @@ def test_one_sink_down_neither_blocks_nor_duplicates_the_other(tmp_path: Path) -
     for out in (a, b):
         counts = output_id_counts(out)
         assert set(counts) == set(ids + more) and max(counts.values()) == 1
-
-
-class GatedSink(FileSink):
-    """A real file sink that refuses poison events, or everything while `unusable` is set."""
-
-    def __init__(self, out: Path) -> None:
-        super().__init__(out, name="gated")
-        self.unusable = False
-
-    async def write(self, batch: Sequence[Envelope]) -> None:
-        if self.unusable:
-            raise PermanentSinkError("credentials rejected")
-        poison = [str(e["event_id"]) for e in batch if e["data"].get("poison")]
-        if poison:
-            raise PermanentSinkError("event too large for the target", poison)
-        await super().write(batch)
 
 
 def test_poison_events_are_dead_lettered_with_reason_and_others_delivered(
@@ -213,3 +197,44 @@ async def test_concurrent_requests_share_fsyncs(tmp_path: Path) -> None:
         if line.startswith("bt_spool_commit_seconds_count")
     )
     assert 1 <= commits < 64
+
+
+def test_dedup_window_survives_segment_collection_and_restart(tmp_path: Path) -> None:
+    """A client retrying old event ids after their segment was deleted and the service restarted
+    is still deduplicated: the ids of collected segments persist in `delivered_ids.jsonl`."""
+    settings = make_settings(tmp_path, spool_segment_bytes=4096)  # one batch fills a segment
+    segments = tmp_path / "spool/segments"
+    with live_server(settings) as url, httpx.Client(base_url=url) as client:
+        first = {p.name for p in segments.glob("*.seg")}  # the batch below fills and seals it
+        ids = send_orders(client, "retried", 40)
+        assert client.post("/flush").status_code == 200
+        poll_until(
+            lambda: not first & {p.name for p in segments.glob("*.seg")},
+            what="the delivered, sealed segment collected",
+        )
+    assert set(DeliveredIds(tmp_path / "spool/delivered_ids.jsonl", 1000).load()) >= set(ids)
+    with live_server(settings) as url, httpx.Client(base_url=url) as client:
+        assert send_orders(client, "retried", 40) == ids  # the client's retry, after a restart
+        assert client.post("/flush").status_code == 200
+        poll_until(
+            lambda: (
+                metric_value(
+                    client.get("/metrics").text, 'bt_events_deduplicated_total{sink="file"}'
+                )
+                == 40
+            ),
+            what="the retried ids counted as duplicates",
+        )
+    counts = output_id_counts(tmp_path / "out")
+    assert set(counts) == set(ids) and max(counts.values()) == 1
+
+
+def test_delivered_ids_keep_the_last_window_across_compaction(tmp_path: Path) -> None:
+    log = DeliveredIds(tmp_path / "delivered_ids.jsonl", window=3)
+    for n in range(200):  # far past the compaction threshold
+        log.append([f"id-{n}-a", f"id-{n}-b"])
+    with open(log.path, "ab") as handle:
+        handle.write(b'["torn-by-a-cr')  # a crash mid-append leaves half a line
+    assert log.load() == ["id-198-b", "id-199-a", "id-199-b"]
+    assert log.path.stat().st_size < 2 * 3 * 40 + 200  # rewritten, not grown without bound
+    assert DeliveredIds(log.path, window=0).load() == []

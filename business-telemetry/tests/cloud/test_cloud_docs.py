@@ -1,4 +1,5 @@
-"""docs/business-telemetry-cloud.md stays true to the code: schema table and KQL columns."""
+"""The docs stay true to the code: the cloud guide's schema table, and one KQL table (in the guide
+and in the service's README) with exactly the fields the service emits, correctly typed."""
 
 from __future__ import annotations
 
@@ -8,10 +9,18 @@ from pathlib import Path
 import pytest
 
 from event_envelope import ENVELOPE_COLUMNS, BaseEvent
-from event_payloads import KEY_FIELDS, PAYLOADS
+from event_payloads import PAYLOADS
 from sinks import parquet_schema
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "business-telemetry-cloud.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
+ARROW_TO_KQL = {
+    "string": "string",
+    "int64": "long",
+    "double": "real",
+    "bool": "bool",
+    "list<item: string>": "dynamic",
+}
 ARROW_TO_DOC = {
     "string": "string",
     "int64": "bigint",
@@ -40,16 +49,29 @@ def test_schema_table_lists_every_key_column_with_its_type(doc: str) -> None:
             assert documented.startswith("(none"), event_type
 
 
-def test_kql_table_and_mapping_use_only_emitted_fields(doc: str) -> None:
-    table = re.search(r"\.create-merge table BusinessEvents \((.*?)\)\n", doc, flags=re.DOTALL)
+def kql_table(text: str) -> list[tuple[str, str]]:
+    table = re.search(r"\.create-merge table BusinessEvents \((.*?)\)\n", text, flags=re.DOTALL)
     assert table is not None
-    columns = [c.split(":")[0].strip() for c in table.group(1).split(",")]
+    pairs = [c.split(":") for c in table.group(1).split(",")]
+    return [(name.strip(), kind.strip()) for name, kind in pairs]
+
+
+def test_kql_table_has_every_emitted_field_typed_and_the_mapping_fills_it(doc: str) -> None:
+    expected = {name: "datetime" if name == "event_time" else "string" for name in ENVELOPE_COLUMNS}
+    for event_type in PAYLOADS:  # the key fields `flatten_event` copies to the top level
+        for name, arrow_type, as_json in parquet_schema.key_columns(event_type):
+            kind = "dynamic" if as_json else ARROW_TO_KQL[str(arrow_type)]
+            assert expected.setdefault(name, kind) == kind, name  # one type per column name
+    expected |= {"data": "dynamic", "custom_properties": "dynamic"}
+    columns = kql_table(doc)
+    assert dict(columns) == expected and len(columns) == len(expected)
     mapped = re.findall(r'"column": "(\w+)", "Properties": \{"Path": "\$\.(\w+)"\}', doc)
-    assert [c for c, _ in mapped] == columns
+    assert [c for c, _ in mapped] == [c for c, _ in columns]
     assert all(column == path for column, path in mapped)
-    emitted = set(ENVELOPE_COLUMNS) | {"data", "custom_properties"}
-    emitted |= {field for fields in KEY_FIELDS.values() for field in fields}
-    assert set(columns) <= emitted
+
+
+def test_readme_and_cloud_guide_define_the_same_kql_table(doc: str) -> None:
+    assert kql_table(README.read_text(encoding="utf-8")) == kql_table(doc)
 
 
 def test_spec_queries_fields_are_in_the_rows_we_emit() -> None:

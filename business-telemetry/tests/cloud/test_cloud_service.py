@@ -11,7 +11,7 @@ import orjson
 import pytest
 from azure.storage.blob import BlobServiceClient
 from azurite import ACCOUNT_KEY, Azurite
-from bt_testkit import live_server, make_event, make_settings, poll_until
+from bt_testkit import live_server, make_event, make_settings, metric_value, poll_until
 from eventhub_peer import EventHubPeer
 
 LAKEHOUSE = "7d3e9b1a-5c2f-4e8d-9a61-0b4c2e7f1a93"
@@ -30,11 +30,13 @@ def send(client: httpx.Client, prefix: str, n: int, session: str = "sess-1") -> 
     return ids
 
 
-def pending_bytes(client: httpx.Client) -> float:
-    for line in client.get("/metrics").text.splitlines():
-        if line.startswith("bt_spool_pending_bytes "):
-            return float(line.split()[1])
-    raise AssertionError("bt_spool_pending_bytes missing from /metrics")
+def metric(client: httpx.Client, sample: str) -> float:
+    """One sample of the service's /metrics (0 while absent: counters appear on first use)."""
+    return metric_value(client.get("/metrics").text, sample) or 0.0
+
+
+def sink_state(client: httpx.Client, sink: str, state: str) -> bool:
+    return metric(client, f'bt_sink_state{{sink="{sink}",state="{state}"}}') == 1
 
 
 def hub_ids(peer: EventHubPeer) -> Counter[str]:
@@ -72,11 +74,17 @@ def test_refused_token_is_reported_by_ready_and_events_wait_for_it(tmp_path: Pat
                 )
 
             wait_for(refusal_reported, what="/ready naming the refused Event Hubs token")
+            permanent = 'bt_sink_errors_total{kind="permanent",sink="eventhub"}'
+            wait_for(lambda: metric(client, permanent) >= 1, what="a permanent sink error counted")
+            wait_for(lambda: sink_state(client, "eventhub", "unusable"), what="state unusable")
+            transient = 'bt_sink_errors_total{kind="transient",sink="eventhub"}'
+            assert metric(client, transient) == 0  # a refusal is not worth fast retries
             assert peer.received == []
-            assert pending_bytes(client) > 0  # the events are kept, not dropped
+            assert metric(client, "bt_spool_pending_bytes") > 0  # the events are kept
             peer.refuse_tokens = False  # credentials fixed: the kept events go out
             wait_for(lambda: set(ids) <= set(hub_ids(peer)), what="delivery after the fix")
             wait_for(lambda: client.get("/ready").status_code == 200, what="ready again")
+            wait_for(lambda: sink_state(client, "eventhub", "ready"), what="state ready")
 
 
 @pytest.mark.parametrize("down", ["eventhub", "onelake"])
@@ -158,6 +166,10 @@ def test_oversized_event_is_dead_lettered_and_a_dropped_connection_retried(
             assert client.post("/events", json=big).status_code == 202
             wait_for(lambda: set(ids) <= set(hub_ids(peer)), what="all after the drops")
             assert client.post("/flush").status_code == 200
+            transient = 'bt_sink_errors_total{kind="transient",sink="eventhub"}'
+            wait_for(lambda: metric(client, transient) >= 1, what="the drops counted transient")
+            permanent = 'bt_sink_errors_total{kind="permanent",sink="eventhub"}'
+            assert metric(client, permanent) == 0  # a poison event is not a sink failure
         dead_file = tmp_path / "spool" / "dead_letter" / "eventhub.jsonl"
         dead = [orjson.loads(line) for line in dead_file.read_bytes().splitlines()]
     assert [d["event"]["event_id"] for d in dead] == ["too-big"]
