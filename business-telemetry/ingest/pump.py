@@ -31,6 +31,7 @@ from ingest.encode import derive_event_id
 from ingest.metrics import DeliveryMetrics
 from ingest.segments import Cursor, is_sealed, list_segments, read_records
 from sinks.base import PermanentSinkError, Sink
+from sinks.dead_letter import DeadLetters
 from sinks.retry import backoff_delay
 
 logger = logging.getLogger(__name__)
@@ -59,30 +60,6 @@ def segment_event_ids(segment: Path, stop: int = -1) -> list[str]:
 
 
 RowDefaults = dict[str, str | None]
-
-
-class DeadLetters:
-    """Append-only JSON lines `dead_letter/<sink>.jsonl`: the event, the sink and the reason."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def write(self, sink: str, rows: Sequence[dict[str, Any]], reason: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        payload = b"".join(
-            orjson.dumps({"dead_lettered_at": when, "sink": sink, "reason": reason, "event": r})
-            + b"\n"
-            for r in rows
-        )
-        fd = os.open(
-            self.directory / f"{sink}.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
-        )
-        try:
-            os.write(fd, payload)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class SinkPump:
