@@ -3,7 +3,10 @@
 Everything listens on 127.0.0.1. The services run under honcho from a Procfile written for this
 run (only the services that exist in the tree), with one environment computed here: a random
 internal secret, the write store URL, and the gateway pointed at the local provider so that auth
-stays on. Ctrl-C (or SIGTERM) stops the services, then the provider, then PostgreSQL.
+stays on. Those are only defaults: a variable set in the process environment or in
+`backend/.env` wins (environment > backend/.env > these defaults), and a POSTGRES_URL from either
+means no throwaway server. Ctrl-C (or SIGTERM), at any point, stops what has started so far:
+the services, then the provider, then PostgreSQL, without a traceback.
 """
 
 from __future__ import annotations
@@ -23,12 +26,16 @@ import os  # noqa: E402
 import secrets  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Mapping  # noqa: E402
 
 import httpx  # noqa: E402
+from dotenv import dotenv_values  # noqa: E402 - pydantic-settings reads .env with it too
 
 from devtools import idp as local_idp  # noqa: E402
 from devtools.postgres import ThrowawayPostgres  # noqa: E402
+from shared.core.config import BACKEND_DIR, ENV_FILE  # noqa: E402
 
 VAR = Path(os.environ.get("OTEL_BI_VAR_DIR", REPO / "var"))
 PORTS = {
@@ -56,40 +63,101 @@ def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
-def ensure_demo_data() -> Path:
+STOP = threading.Event()  # set by SIGINT/SIGTERM; every wait below checks it
+FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "off"})  # as pydantic reads a bool
+# `python -m demo build`, but a Ctrl-C ends it with status 130 instead of a traceback (its
+# `finally` blocks still remove the half-built file).
+_DEMO_BUILD = (
+    "import sys\nfrom demo.__main__ import main\n"
+    "try:\n    sys.exit(main(sys.argv[1:]))\nexcept KeyboardInterrupt:\n    sys.exit(130)\n"
+)
+
+
+class Stopped(Exception):
+    """Ctrl-C or SIGTERM arrived: unwind, cleaning up whatever has started."""
+
+
+def check_stop() -> None:
+    if STOP.is_set():
+        raise Stopped
+
+
+def read_env_file(path: Path = ENV_FILE) -> dict[str, str]:
+    """`backend/.env` as the services read it (names are case-insensitive there: upper-cased)."""
+    if not path.is_file():
+        return {}
+    return {name.upper(): value for name, value in dotenv_values(path).items() if value is not None}
+
+
+def configured(name: str, process_env: Mapping[str, str], file_env: Mapping[str, str]) -> str:
+    """The value a service will see for `name` without make up's defaults ("" when unset)."""
+    return process_env.get(name, file_env.get(name, ""))
+
+
+def demo_dir_for(process_env: Mapping[str, str], file_env: Mapping[str, str]) -> Path:
+    """DEMO_WAREHOUSE_DIR as the services resolve it (relative to backend/, their working dir)."""
+    value = configured("DEMO_WAREHOUSE_DIR", process_env, file_env)
+    return BACKEND_DIR / value if value else VAR / "demo"
+
+
+def ensure_demo_data(folder: Path) -> None:
     """Build (or confirm up to date: the builder is idempotent) the demo warehouses."""
-    folder = Path(os.environ.get("DEMO_WAREHOUSE_DIR", VAR / "demo"))
     say(f"demo warehouses in {folder}")
-    subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "demo", "build", "--out", str(folder)],
+    # Its own session: the terminal's Ctrl-C reaches only us, and we pass on exactly one SIGINT.
+    build = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", _DEMO_BUILD, "build", "--out", str(folder)],
         cwd=REPO / "backend",
-        check=True,
         env={**os.environ, "PYTHONPATH": str(REPO / "backend")},
+        start_new_session=True,
     )
-    return folder
+    while build.poll() is None:
+        if STOP.wait(0.1):
+            build.send_signal(signal.SIGINT)
+            build.wait()
+            raise Stopped
+    if build.returncode != 0:
+        raise RuntimeError(f"building the demo warehouses failed (exit {build.returncode})")
 
 
-def environment(postgres_url: str, idp_url: str, demo_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("INTERNAL_SERVICE_SHARED_SECRET", secrets.token_urlsafe(48))
-    env.setdefault("REQUIRE_FRONTEND_AUTH", "true")
-    env.setdefault("FRONTEND_JWT_ISSUER_URL", idp_url)
-    env.setdefault("FRONTEND_JWT_AUDIENCE", local_idp.API_AUDIENCE)
-    env.setdefault("FRONTEND_REQUIRED_SCOPES", local_idp.API_SCOPE)
-    env.setdefault("OIDC_ENABLED", "true")
-    env.setdefault("OIDC_AUTHORITY", idp_url)
-    env.setdefault("FRONTEND_OIDC_CLIENT_ID", local_idp.FRONTEND_CLIENT_ID)
-    env.setdefault("FRONTEND_OIDC_SCOPE", f"openid profile email {local_idp.API_SCOPE}")
-    env.setdefault("REPORT_OUTPUT_DIR", str(VAR / "reports"))
-    env.setdefault("CORS_ALLOWED_ORIGINS", "http://127.0.0.1:5173,http://localhost:5173")
+def environment(
+    postgres_url: str,
+    idp_url: str,
+    demo_dir: Path,
+    *,
+    process_env: Mapping[str, str],
+    file_env: Mapping[str, str],
+) -> dict[str, str]:
+    """The services' environment: `process_env`, plus make up's defaults where neither sets a value.
+
+    Values in `backend/.env` (`file_env`) are left out rather than copied: the backend services
+    read that file themselves, after the environment, so leaving a name unset lets the file win.
+    """
+    env = dict(process_env)
+    defaults = {
+        "INTERNAL_SERVICE_SHARED_SECRET": secrets.token_urlsafe(48),
+        "REQUIRE_FRONTEND_AUTH": "true",
+        "FRONTEND_JWT_ISSUER_URL": idp_url,
+        "FRONTEND_JWT_AUDIENCE": local_idp.API_AUDIENCE,
+        "FRONTEND_REQUIRED_SCOPES": local_idp.API_SCOPE,
+        "OIDC_ENABLED": "true",
+        "OIDC_AUTHORITY": idp_url,
+        "FRONTEND_OIDC_CLIENT_ID": local_idp.FRONTEND_CLIENT_ID,
+        "FRONTEND_OIDC_SCOPE": f"openid profile email {local_idp.API_SCOPE}",
+        "REPORT_OUTPUT_DIR": str(VAR / "reports"),
+        "CORS_ALLOWED_ORIGINS": "http://127.0.0.1:5173,http://localhost:5173",
+        "FABRIC_SINK_TYPE": "file",
+        "FABRIC_OUTPUT_DIR": str(VAR / "telemetry" / "events"),
+        "FABRIC_SPOOL_DIR": str(VAR / "telemetry" / "spool"),
+        "FABRIC_ENVIRONMENT": "development",
+    }
+    for name, value in defaults.items():
+        if name not in process_env and name not in file_env:
+            env[name] = value
+    # What make up itself decided: the write store it chose, the warehouses it built, its ports.
     env["POSTGRES_URL"] = postgres_url
     env["DEMO_WAREHOUSE_DIR"] = str(demo_dir)
     env["AW_SERVICE_URL"] = f"http://127.0.0.1:{PORTS['aw-service']}"
     env["WWI_SERVICE_URL"] = f"http://127.0.0.1:{PORTS['wwi-service']}"
-    env.setdefault("FABRIC_SINK_TYPE", "file")
-    env.setdefault("FABRIC_OUTPUT_DIR", str(VAR / "telemetry" / "events"))
-    env.setdefault("FABRIC_SPOOL_DIR", str(VAR / "telemetry" / "spool"))
-    env.setdefault("FABRIC_ENVIRONMENT", "development")
     env["PYTHONPATH"] = str(REPO / "backend")
     return env
 
@@ -111,6 +179,7 @@ def wait_healthy(present: list[str], runner: subprocess.Popen[bytes], timeout: f
     deadline = time.monotonic() + timeout
     pending = list(present)
     while pending and time.monotonic() < deadline:
+        check_stop()
         if runner.poll() is not None:
             raise RuntimeError("a service exited during start-up; see its log above")
         for name in list(pending):
@@ -123,7 +192,7 @@ def wait_healthy(present: list[str], runner: subprocess.Popen[bytes], timeout: f
         raise RuntimeError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}")
 
 
-def print_urls(present: list[str], idp_url: str, postgres_url: str) -> None:
+def print_urls(present: list[str], idp_url: str, postgres_url: str, *, auth_on: bool) -> None:
     print("\notel-bi is up (Ctrl-C stops everything):", flush=True)
     for name in present:
         print(f"  {name:<20} http://127.0.0.1:{PORTS[name]}")
@@ -133,62 +202,82 @@ def print_urls(present: list[str], idp_url: str, postgres_url: str) -> None:
     if "api-gateway" in present:
         gateway = f"http://127.0.0.1:{PORTS['api-gateway']}"
         print("\nTry it:")
-        print(f'  curl -H "Authorization: Bearer $(make -s token)" {gateway}/api/aw/sales/kpis')
-        print(f"  open {gateway}/docs for the API reference")
+        if auth_on:  # /docs is not served while auth is on; the OpenAPI document needs a token
+            bearer = '-H "Authorization: Bearer $(make -s token)"'
+            print(f"  curl {bearer} {gateway}/api/aw/sales/kpis")
+            print(f"  curl {bearer} {gateway}/openapi.json   (the API reference)")
+        else:
+            print(f"  curl {gateway}/api/aw/sales/kpis")
+            print(f"  open {gateway}/docs for the API reference")
     print("READY", flush=True)
 
 
+def run(stack: contextlib.ExitStack) -> int:
+    """Start everything in order, registering each part's cleanup on `stack` as it starts."""
+    process_env, file_env = dict(os.environ), read_env_file()
+    demo_dir = demo_dir_for(process_env, file_env)
+    ensure_demo_data(demo_dir)
+    check_stop()
+    postgres_url = configured("POSTGRES_URL", process_env, file_env)
+    if not postgres_url:
+        say("starting a throwaway PostgreSQL (POSTGRES_URL is unset)")
+        server = ThrowawayPostgres()
+        stack.callback(server.destroy)
+        postgres_url = server.start()
+    check_stop()
+    say("starting the local OpenID provider")
+    provider = local_idp.start_idp(data_dir=VAR / "idp", port=IDP_PORT)
+    stack.callback(provider.stop)
+    check_stop()
+    idp_url = provider.issuer
+    present = [name for name in SERVICES if (REPO / SERVICES[name][0]).exists()]
+    procfile = write_procfile(present)
+    say(f"starting {', '.join(present)}")
+    env = environment(postgres_url, idp_url, demo_dir, process_env=process_env, file_env=file_env)
+    runner = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "honcho", "start", "-f", str(procfile), "-d", str(REPO)],
+        env=env,
+        start_new_session=True,
+    )
+
+    def stop_runner() -> None:
+        if runner.poll() is None:
+            os.killpg(runner.pid, signal.SIGTERM)
+            try:
+                runner.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(runner.pid, signal.SIGKILL)
+                runner.wait()
+
+    stack.callback(stop_runner)
+    wait_healthy(present, runner, timeout=120)
+    auth = configured("REQUIRE_FRONTEND_AUTH", env, file_env) or "true"
+    print_urls(present, idp_url, postgres_url, auth_on=auth.strip().lower() not in FALSE_WORDS)
+    while not STOP.is_set() and runner.poll() is None:
+        time.sleep(0.2)
+    say("stopping")
+    return 0 if STOP.is_set() else 1
+
+
 def main() -> int:
+    # Installed first, so a Ctrl-C during the demo build or any start-up step unwinds cleanly.
+    signal.signal(signal.SIGTERM, lambda signum, frame: STOP.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: STOP.set())
     VAR.mkdir(parents=True, exist_ok=True)
-    demo_dir = ensure_demo_data()
-    stopping = False
-
-    def request_stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    with contextlib.ExitStack() as stack:
-        postgres_url = os.environ.get("POSTGRES_URL", "")
-        if not postgres_url:
-            say("starting a throwaway PostgreSQL (POSTGRES_URL is unset)")
-            server = ThrowawayPostgres()
-            stack.callback(server.destroy)
-            postgres_url = server.start()
-        say("starting the local OpenID provider")
-        provider = local_idp.start_idp(data_dir=VAR / "idp", port=IDP_PORT)
-        stack.callback(provider.stop)
-        idp_url = provider.issuer
-        present = [name for name in SERVICES if (REPO / SERVICES[name][0]).exists()]
-        procfile = write_procfile(present)
-        say(f"starting {', '.join(present)}")
-        runner = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "honcho", "start", "-f", str(procfile), "-d", str(REPO)],
-            env=environment(postgres_url, idp_url, demo_dir),
-            start_new_session=True,
-        )
-
-        def stop_runner() -> None:
-            if runner.poll() is None:
-                os.killpg(runner.pid, signal.SIGTERM)
-                try:
-                    runner.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(runner.pid, signal.SIGKILL)
-                    runner.wait()
-
-        stack.callback(stop_runner)
-        try:
-            wait_healthy(present, runner, timeout=120)
-        except RuntimeError as error:
+    try:
+        with contextlib.ExitStack() as stack:
+            return run(stack)
+    except Stopped:
+        say("stopping")
+        return 0
+    except Exception as error:
+        if STOP.is_set():  # a step that Ctrl-C interrupted (initdb got the SIGINT too): a stop
+            say("stopping")
+            return 0
+        if isinstance(error, RuntimeError):  # a failed step that names itself
             say(str(error))
             return 1
-        print_urls(present, idp_url, postgres_url)
-        while not stopping and runner.poll() is None:
-            time.sleep(0.2)
-        say("stopping")
-        return 0 if stopping else 1
+        raise
 
 
 if __name__ == "__main__":

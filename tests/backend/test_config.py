@@ -106,6 +106,29 @@ def test_variables_are_read_from_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.require_frontend_auth is False
 
 
+def test_settings_are_read_from_an_env_file_and_the_environment_beats_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# as in backend/.env.example\n"
+        "POSTGRES_URL=postgresql://file@db.example:5432/otel_bi\n"
+        "REQUIRE_FRONTEND_AUTH=false\n"
+        "DEFAULT_HISTORY_DAYS=90\n"
+        "forecast_horizon_days=14\n",
+        encoding="utf-8",
+    )
+    for name in ("POSTGRES_URL", "REQUIRE_FRONTEND_AUTH", "FORECAST_HORIZON_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DEFAULT_HISTORY_DAYS", "30")
+    settings = build_settings(_env_file=env_file)
+    assert settings.postgres_url is not None
+    assert settings.postgres_url.get_secret_value() == "postgresql://file@db.example:5432/otel_bi"
+    assert settings.require_frontend_auth is False
+    assert settings.forecast_horizon_days == 14  # names in the file are case-insensitive
+    assert settings.default_history_days == 30  # the environment wins over the file
+
+
 @pytest.mark.parametrize(
     ("overrides", "variable"),
     [
@@ -124,7 +147,13 @@ def test_bad_value_names_the_variable(overrides: dict[str, object], variable: st
     assert any(problem.startswith(variable) for problem in raised.value.problems)
 
 
-def test_gateway_with_auth_on_needs_an_issuer() -> None:
+@pytest.mark.parametrize(
+    "jwks",
+    [{}, {"frontend_jwt_jwks_url": "https://sso.example.com/jwks"}],
+    ids=["nothing", "jwks-url-only"],
+)
+def test_gateway_with_auth_on_needs_an_issuer(jwks: dict[str, str]) -> None:
+    # A JWKS URL alone would let tokens of any issuer sharing those keys in.
     with pytest.raises(ConfigError) as raised:
         build_settings(
             "api-gateway",
@@ -132,11 +161,12 @@ def test_gateway_with_auth_on_needs_an_issuer() -> None:
             internal_service_shared_secret=SECRET,
             postgres_url="postgresql://u@localhost/db",
             frontend_jwt_audience="api",
+            **jwks,
         )
-    assert raised.value.problems == [
-        next(p for p in raised.value.problems if p.startswith("REQUIRE_FRONTEND_AUTH=true"))
-    ]
-    assert "FRONTEND_JWT_ISSUER_URL" in raised.value.problems[0]
+    [problem] = raised.value.problems
+    assert problem.startswith("REQUIRE_FRONTEND_AUTH=true needs FRONTEND_JWT_ISSUER_URL")
+    assert "set FRONTEND_JWT_ISSUER_URL to the issuer" in problem
+    assert "FRONTEND_JWT_JWKS_URL then only skips discovery" in problem
 
 
 def test_analytics_service_needs_no_frontend_issuer() -> None:
@@ -178,3 +208,45 @@ def test_bad_setting_exits_non_zero_without_traceback(env: dict[str, str], varia
     assert result.returncode == 2
     assert variable in result.stderr
     assert "Traceback" not in result.stderr
+
+
+PG = "postgresql://u@localhost/db"
+
+
+def test_sslmode_in_the_url_wins_over_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POSTGRES_SSLMODE", raising=False)
+    settings = build_settings(_env_file=None, postgres_url=f"{PG}?sslmode=require")
+    assert settings.effective_postgres_sslmode == "require"
+    url = settings.postgres_async_url()
+    assert url is not None and dict(url.query) == {} and url.database == "db"
+
+
+def test_sslmode_variable_applies_when_the_url_has_none() -> None:
+    settings = build_settings(_env_file=None, postgres_url=PG, postgres_sslmode="verify-full")
+    assert settings.effective_postgres_sslmode == "verify-full"
+
+
+def test_same_sslmode_in_url_and_variable_is_fine() -> None:
+    settings = build_settings(
+        _env_file=None, postgres_url=f"{PG}?sslmode=disable", postgres_sslmode="disable"
+    )
+    assert settings.effective_postgres_sslmode == "disable"
+
+
+def test_conflicting_sslmodes_name_both_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POSTGRES_SSLMODE", "disable")
+    with pytest.raises(ConfigError) as raised:
+        build_settings(_env_file=None, postgres_url=f"{PG}?sslmode=require")
+    [problem] = raised.value.problems
+    assert problem.startswith("POSTGRES_URL has sslmode=require but POSTGRES_SSLMODE=disable")
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [("?sslmode=sometimes", "sslmode=sometimes"), ("?sslrootcert=/ca.pem", "sslrootcert")],
+)
+def test_url_query_asyncpg_cannot_take_is_a_config_error(query: str, named: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        build_settings(_env_file=None, postgres_url=PG + query)
+    [problem] = raised.value.problems
+    assert problem.startswith("POSTGRES_URL") and named in problem

@@ -8,7 +8,6 @@ import csv
 import itertools
 import re
 import shutil
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,8 @@ from demo.build import build_warehouse, build_warehouses
 from demo.checksum import table_checksums
 from shared.db.warehouse import aw_tables, wwi_tables
 
-DATA = Path("/work/shared/data")
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"  # the sample data beside the repository, read in place
 README = DATA / "README.md"
 AW_DIR = DATA / "adventureworks-dw"
 WWI_DIR = DATA / "wide-world-importers-dw"
@@ -493,55 +493,67 @@ def test_planted_demand_spike_is_the_largest_last_week_jump(wwi_demo_path: Path)
     assert runner_up < ratio / 2
 
 
+def _build_real(name: str, folder: Path, factory: pytest.TempPathFactory) -> Path:
+    """One warehouse loaded from its own sample folder (small scale); skips naming the folder."""
+    _need(folder)
+    out = factory.mktemp(f"demo-real-{name}")
+    build_warehouse(name, out, seed=1, scale=0.05, data_dir=folder)
+    return out
+
+
 @pytest.fixture(scope="module")
-def real_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """AdventureWorksDW and WideWorldImportersDW loaded from /work/shared/data (small scale)."""
-    _need(AW_DIR)
-    _need(WWI_DIR)
-    out = tmp_path_factory.mktemp("demo-real")
-    build_warehouses(out, seed=1, scale=0.05, aw_data_dir=AW_DIR, wwi_data_dir=WWI_DIR)
-    yield out
+def real_aw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """AdventureWorksDW loaded from ../shared/data/adventureworks-dw; needs only that folder."""
+    return _build_real("aw", AW_DIR, tmp_path_factory)
 
 
-def test_real_aw_internet_sales_match_the_file_exactly(real_dir: Path) -> None:
+@pytest.fixture(scope="module")
+def real_wwi_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """WideWorldImportersDW loaded from ../shared/data/wide-world-importers-dw."""
+    return _build_real("wwi", WWI_DIR, tmp_path_factory)
+
+
+def test_real_aw_internet_sales_match_the_file_exactly(real_aw_dir: Path) -> None:
     count, total = 0, Decimal(0)
     with (AW_DIR / "FactInternetSales.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.reader(handle, delimiter="|", quoting=csv.QUOTE_NONE):
             count += 1
             total += Decimal(row[18])
     loaded = _rows(
-        real_dir / "aw.duckdb", "SELECT count(*), sum(SalesAmount) FROM dbo.FactInternetSales"
+        real_aw_dir / "aw.duckdb", "SELECT count(*), sum(SalesAmount) FROM dbo.FactInternetSales"
     )
     assert loaded == [(count, total)]
 
 
-def test_real_aw_tables_have_every_row_of_their_files(real_dir: Path) -> None:
+def test_real_aw_tables_have_every_row_of_their_files(real_aw_dir: Path) -> None:
     for name in aw_tables.TABLES:
         with (AW_DIR / f"{name}.csv").open("rb") as handle:
             lines = sum(1 for _ in handle)
-        assert _rows(real_dir / "aw.duckdb", f"SELECT count(*) FROM dbo.{name}") == [(lines,)], name
+        loaded = _rows(real_aw_dir / "aw.duckdb", f"SELECT count(*) FROM dbo.{name}")
+        assert loaded == [(lines,)], name
     quoted = _rows(
-        real_dir / "aw.duckdb",
+        real_aw_dir / "aw.duckdb",
         "SELECT count(*) FROM dbo.DimProduct WHERE starts_with(GermanDescription, '\"')",
     )[0][0]
     assert quoted > 0  # QUOTE_NONE: a leading double quote is data
 
 
-def test_real_wwi_purchases_match_the_file_exactly(real_dir: Path) -> None:
+def test_real_wwi_purchases_match_the_file_exactly(real_wwi_dir: Path) -> None:
     with (WWI_DIR / "fact_purchase.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="|"))
     received = sum(int(r["Received Outers"]) for r in rows)
     loaded = _rows(
-        real_dir / "wwi.duckdb", 'SELECT count(*), sum("Received Outers") FROM "Fact"."Purchase"'
+        real_wwi_dir / "wwi.duckdb",
+        'SELECT count(*), sum("Received Outers") FROM "Fact"."Purchase"',
     )
     assert loaded == [(len(rows), received)]
 
 
-def test_real_wwi_export_artefacts_are_undone(real_dir: Path) -> None:
+def test_real_wwi_export_artefacts_are_undone(real_wwi_dir: Path) -> None:
     with (WWI_DIR / "dimension_stock_item.csv").open(encoding="utf-8", newline="") as handle:
         items = list(csv.DictReader(handle, delimiter="|"))
     empty_color = sum(1 for r in items if r["Color"] == "")
-    path = real_dir / "wwi.duckdb"
+    path = real_wwi_dir / "wwi.duckdb"
     stats = _rows(
         path,
         """SELECT count(*) FILTER (WHERE "Color" = 'N/A'),

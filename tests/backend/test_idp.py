@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -75,6 +76,27 @@ async def test_make_token_script_gives_a_token_the_gateway_accepts(
     principal = await verifier.verify(token)
     assert principal.subject == "demo"
     assert API_SCOPE in principal.scopes
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+async def test_make_s_token_prints_only_a_token(
+    local_idp: RunningIdp, verifier: FrontendTokenVerifier
+) -> None:
+    # As a user's shell runs `$(make -s token)`: from the repository root, not inside another make.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    result = subprocess.run(
+        ["make", "-s", "token"],
+        cwd=REPO_DIR,
+        env={**env, "IDP_URL": local_idp.issuer},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+\n", result.stdout), result.stdout[:500]
+    principal = await verifier.verify(result.stdout.strip())
+    assert principal.subject == "demo"
 
 
 async def test_spa_pkce_flow_through_login_page_gives_accepted_token(

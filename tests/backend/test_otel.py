@@ -1,18 +1,22 @@
-"""Tracing core: a missing collector is reported once; logs are JSON lines with the trace id."""
+"""Tracing core: a missing collector is reported once; logs are JSON lines with the trace id;
+responses carry the trace and span ids."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExportResult
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from shared.core.otel import JsonLogFormatter, _ReportOnceExporter
+from shared.core.otel import JsonLogFormatter, _ReportOnceExporter, instrument_fastapi
 from tests.support.live_server import free_port
 from tests.support.otlp_receiver import OtlpReceiver
 
@@ -64,3 +68,24 @@ def test_log_lines_are_json_with_the_active_trace_id() -> None:
     assert line["message"] == "hello world"
     assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
     assert line["level"] == "INFO"
+
+
+async def test_responses_carry_the_trace_id_and_the_server_span_id() -> None:
+    app = FastAPI()
+    seen: dict[str, str] = {}
+
+    @app.get("/work")
+    async def work() -> dict[str, bool]:
+        context = trace.get_current_span().get_span_context()
+        seen.update(trace=format(context.trace_id, "032x"), span=format(context.span_id, "016x"))
+        return {"ok": True}
+
+    instrument_fastapi(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/work")
+    assert response.status_code == 200
+    span_id = response.headers["x-span-id"]
+    assert re.fullmatch(r"[0-9a-f]{16}", span_id) and span_id != "0" * 16
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-trace-id"])
+    assert (response.headers["x-trace-id"], span_id) == (seen["trace"], seen["span"])

@@ -33,6 +33,22 @@ WRITES = [
     "GRANT SELECT ON dbo.DimProduct TO public",
     "DECLARE @x int",
     "",
+    # T-SQL runs these as two statements; sqlglot alone reads the keyword as a column alias.
+    "SELECT 1 DELETE FROM dbo.t",
+    "SELECT 1 TRUNCATE FROM t",
+    "SELECT 1 delete from dbo.DimProduct",
+    "SELECT 1 UPDATE dbo.DimProduct SET ListPrice = 0",
+    "SELECT 1 INSERT dbo.t VALUES (1)",
+    "SELECT 1 DROP TABLE dbo.DimProduct",
+    "SELECT 1 EXEC sp_who",
+    "SELECT 1 GRANT SELECT ON dbo.t TO public",
+    "SELECT 1 DENY SELECT ON dbo.t TO public",
+    "SELECT 1 REVOKE SELECT ON dbo.t FROM public",
+    "SELECT 1 BULK INSERT dbo.t FROM 'x.csv'",
+    # Pass-through functions send their text to another server, where no guard looks at it.
+    "SELECT * FROM OPENQUERY(srv, 'DELETE FROM dbo.t')",
+    "SELECT * FROM OPENROWSET('SQLNCLI', 'Server=x;', 'SELECT 1')",
+    "SELECT * FROM OPENDATASOURCE('SQLNCLI', 'Data Source=x').db.dbo.t",
 ]
 
 READS = [
@@ -44,6 +60,11 @@ READS = [
     "SELECT [Stock Item Key] FROM [Fact].[Stock Holding] WHERE [Quantity On Hand] < 10",
     "SELECT 1 UNION ALL SELECT 2",
     "-- a comment first\nSELECT 1",
+    # The words are only refused as keywords: quoted names, string data and variables pass.
+    "SELECT [Delete], [Update] AS [Insert] FROM dbo.t WHERE [Drop] = 'DELETE FROM dbo.t'",
+    "SELECT \"exec\" FROM dbo.t WHERE note = N'truncate'",
+    "SELECT @update AS x",
+    "SELECT 1 -- DELETE FROM dbo.t",
 ]
 
 

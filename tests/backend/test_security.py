@@ -180,6 +180,34 @@ class TestFrontendTokens:
             await verifier.aclose()
         assert issuer.requests == {"discovery": 0, "jwks": 1}
 
+    async def test_empty_jwks_url_means_discovery(self, issuer: OidcIssuer) -> None:
+        verifier = FrontendTokenVerifier(make_settings(issuer, frontend_jwt_jwks_url=""))
+        try:
+            assert (await verifier.verify(issuer.sign())).subject == "alice"
+        finally:
+            await verifier.aclose()
+        assert issuer.requests == {"discovery": 1, "jwks": 1}
+
+    @pytest.mark.parametrize("iss", ["http://127.0.0.1:1/other-realm", None])
+    async def test_jwks_url_still_checks_the_issuer(
+        self, issuer: OidcIssuer, iss: str | None
+    ) -> None:
+        # Same keys, another (or no) issuer: a shared JWKS must not make every issuer welcome.
+        settings = make_settings(issuer, frontend_jwt_jwks_url=issuer.jwks_url)
+        verifier = FrontendTokenVerifier(settings)
+        try:
+            with pytest.raises(Unauthorized, match="iss"):
+                await verifier.verify(issuer.sign(issuer.claims(iss=iss)))
+        finally:
+            await verifier.aclose()
+
+    def test_verifier_refuses_a_jwks_url_without_an_issuer(self, issuer: OidcIssuer) -> None:
+        settings = make_settings(
+            issuer, frontend_jwt_issuer_url=None, frontend_jwt_jwks_url=issuer.jwks_url
+        )
+        with pytest.raises(ConfigError, match="set FRONTEND_JWT_ISSUER_URL to the issuer"):
+            FrontendTokenVerifier(settings)
+
     async def test_rotated_key_is_accepted_after_refetch_interval(
         self, issuer: OidcIssuer, verifier: Any, clock: Clock
     ) -> None:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import event, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -162,3 +162,52 @@ async def test_export_record_round_trip(engine: AsyncEngine) -> None:
     async with sessions() as session:
         row = await session.get(ExportRecord, record_id)
     assert row is not None and row.parameters == {"top_n": 3} and row.actor == "alice"
+
+
+async def _connect_params(settings_overrides: dict[str, object]) -> dict[str, object]:
+    """Connect once with the engine the services build; return what asyncpg was handed."""
+    engine = create_postgres_engine(build_settings(_env_file=None, **settings_overrides))
+    seen: dict[str, object] = {}
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _record(dialect: object, record: object, cargs: object, cparams: dict[str, object]) -> None:
+        seen.update(cparams)
+
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+    return seen
+
+
+async def test_sslmode_disable_from_the_variable_connects(postgres_url: str) -> None:
+    params = await _connect_params({"postgres_url": postgres_url, "postgres_sslmode": "disable"})
+    assert params["ssl"] == "disable"
+
+
+async def test_sslmode_in_the_url_becomes_the_ssl_argument(postgres_url: str) -> None:
+    # libpq's ?sslmode= used to reach asyncpg.connect as a keyword and fail with a TypeError.
+    params = await _connect_params({"postgres_url": f"{postgres_url}?sslmode=disable"})
+    assert params["ssl"] == "disable"
+    assert "sslmode" not in params
+
+
+async def test_sslmode_require_is_applied(postgres_url: str) -> None:
+    engine = create_postgres_engine(build_settings(_env_file=None, postgres_url=postgres_url))
+    try:
+        async with engine.connect() as connection:
+            server_ssl = (await connection.execute(text("SHOW ssl"))).scalar_one()
+    finally:
+        await engine.dispose()
+    if server_ssl == "on":
+        pytest.skip("the test PostgreSQL serves SSL; `require` cannot be told from `disable`")
+    engine = create_postgres_engine(
+        build_settings(_env_file=None, postgres_url=f"{postgres_url}?sslmode=require")
+    )
+    try:
+        with pytest.raises((ConnectionError, DBAPIError, OSError), match=r"(?i)ssl"):
+            async with engine.connect():
+                pass
+    finally:
+        await engine.dispose()

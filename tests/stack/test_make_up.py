@@ -1,7 +1,9 @@
-"""`make up` smoke test: the stack starts, answers on the printed URLs, and stops cleanly."""
+"""`make up`: the environment it computes, and a smoke test that the stack starts, answers on
+the printed URLs, and stops cleanly."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import signal
@@ -10,13 +12,102 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import ModuleType
 
 import httpx
+import pytest
 
 from devtools.idp import get_user_token
+from shared.core.config import build_settings
 from tests.support.live_server import free_port, poll_until
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _up_script() -> ModuleType:
+    """scripts/up.py as a module (scripts/ is no package; its `main()` is not run)."""
+    spec = importlib.util.spec_from_file_location("otel_bi_up", REPO / "scripts" / "up.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _start_make_up(
+    env: dict[str, str],
+) -> tuple[subprocess.Popen[str], list[str], threading.Thread]:
+    """scripts/up.py in its own session (a signal to its group acts as Ctrl-C); the list fills
+    with its output lines as the thread reads them."""
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "scripts" / "up.py")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
+        daemon=True,
+    )
+    reader.start()
+    return process, lines, reader
+
+
+def test_environment_beats_backend_env_which_beats_make_up_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    up = _up_script()
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "REQUIRE_FRONTEND_AUTH=false\n"
+        "POSTGRES_URL=postgresql://file@db.example/filedb\n"
+        "frontend_jwt_audience=from-file\n"  # names are case-insensitive, as for the services
+        "DEMO_WAREHOUSE_DIR=/data/demo\n"
+        "LOG_LEVEL=WARNING\n"
+    )
+    file_env = up.read_env_file(env_file)
+    process_env = {"LOG_LEVEL": "DEBUG", "FRONTEND_REQUIRED_SCOPES": "from.env"}
+    postgres_url = up.configured("POSTGRES_URL", process_env, file_env)
+    assert postgres_url == "postgresql://file@db.example/filedb"  # so no throwaway server
+    assert up.configured("POSTGRES_URL", process_env, {}) == ""
+    assert up.demo_dir_for(process_env, file_env) == Path("/data/demo")
+    child = up.environment(
+        postgres_url,
+        "http://127.0.0.1:9",
+        Path("/data/demo"),
+        process_env=process_env,
+        file_env=file_env,
+    )
+    # What a backend service then sees: the child environment first, the same file after it.
+    for name in list(os.environ):
+        monkeypatch.delenv(name)
+    for name, value in child.items():
+        monkeypatch.setenv(name, value)
+    settings = build_settings(_env_file=env_file)
+    assert settings.require_frontend_auth is False  # the file beats make up's "true"
+    assert settings.frontend_jwt_audience == "from-file"
+    assert settings.log_level == "DEBUG"  # the environment beats the file
+    assert settings.frontend_required_scopes == "from.env"
+    assert settings.frontend_jwt_issuer_url == "http://127.0.0.1:9"  # neither: make up's default
+    assert settings.demo_warehouse_dir == Path("/data/demo")
+    assert settings.internal_service_shared_secret is not None
+
+
+@pytest.mark.parametrize("auth_on", [True, False])
+def test_printed_hints_are_true_for_the_auth_mode(
+    auth_on: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    up = _up_script()
+    up.print_urls(["api-gateway"], "http://127.0.0.1:9000", "postgresql://x", auth_on=auth_on)
+    printed = capsys.readouterr().out
+    gateway = f"http://127.0.0.1:{up.PORTS['api-gateway']}"
+    if auth_on:  # /docs is 404 while auth is on; the OpenAPI document needs the token
+        assert "/docs" not in printed
+        assert f'-H "Authorization: Bearer $(make -s token)" {gateway}/openapi.json' in printed
+    else:
+        assert f"open {gateway}/docs" in printed and "make -s token" not in printed
 
 
 def _port_open(port: int) -> bool:
@@ -46,20 +137,7 @@ def test_make_up_serves_printed_urls_and_stops_cleanly(
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{free_port()}",
         "JOBS_STARTUP_DELAY_SECONDS": "1",
     }
-    process = subprocess.Popen(
-        [sys.executable, str(REPO / "scripts" / "up.py")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    reader = threading.Thread(
-        target=lambda: lines.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
-        daemon=True,
-    )
-    reader.start()
+    process, lines, _ = _start_make_up(env)
     try:
         poll_until(
             lambda: "READY\n" in lines or process.poll() is not None,
@@ -93,3 +171,78 @@ def test_make_up_serves_printed_urls_and_stops_cleanly(
         code = process.wait(timeout=90)
     assert code == 0, "".join(lines)[-3000:]
     assert not any(_port_open(port) for port in ports.values())
+
+
+def test_ctrl_c_during_the_demo_build_stops_cleanly(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    env = {
+        **os.environ,
+        "OTEL_BI_VAR_DIR": str(tmp_path / "var"),
+        "DEMO_WAREHOUSE_DIR": str(demo),  # empty: the build takes seconds, time to interrupt it
+    }
+    process, lines, reader = _start_make_up(env)
+    try:
+        poll_until(
+            lambda: (
+                any(line.startswith("aw: from") for line in lines) or process.poll() is not None
+            ),
+            timeout=60,
+            interval=0.05,
+            what="the demo build to start",
+        )
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # as the terminal's Ctrl-C: the whole group
+        code = process.wait(timeout=60)
+    reader.join(timeout=10)
+    output = "".join(lines)
+    assert code == 0, output
+    assert "Traceback" not in output and "==> stopping" in output, output
+    assert not list(demo.glob("*.tmp")), "the interrupted build left a half-built file"
+
+
+STUB_PYTHON = """#!/bin/sh
+# python3 as on a stock Debian 12: no pip until python3-pip is installed; PEP 668 refuses --user.
+echo "python3 $*" >> "$STUB_LOG"
+case "$*" in
+  "-m pip --version") [ -f "$STUB_STATE/pip" ] ;;
+  *--break-system-packages*)
+    mkdir -p "$HOME/.local/bin" && printf '#!/bin/sh\\n' > "$HOME/.local/bin/uv"
+    chmod +x "$HOME/.local/bin/uv" ;;
+  *--user*) echo "error: externally-managed-environment" >&2; exit 1 ;;
+  *) exit 1 ;;
+esac
+"""
+STUB_APT = """#!/bin/sh
+echo "apt-get $*" >> "$STUB_LOG"
+case "$*" in *python3-pip*) touch "$STUB_STATE/pip" ;; esac
+"""
+
+
+def test_system_deps_install_uv_on_an_externally_managed_python(tmp_path: Path) -> None:
+    """ensure-system-deps.sh with python3 and apt-get replaced by stubs that act as Debian's."""
+    if any((Path(folder) / "uv").exists() for folder in ("/usr/sbin", "/usr/bin", "/sbin", "/bin")):
+        pytest.skip("uv is installed system-wide here: the script would rightly do nothing")
+    stubs, home, log = tmp_path / "bin", tmp_path / "home", tmp_path / "log"
+    stubs.mkdir()
+    for name, body in (("python3", STUB_PYTHON), ("apt-get", STUB_APT), ("sudo", 'exec "$@"\n')):
+        (stubs / name).write_text(body if body.startswith("#!") else f"#!/bin/sh\n{body}")
+        (stubs / name).chmod(0o755)
+    env = {
+        "PATH": f"{stubs}:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": str(home),
+        "STUB_LOG": str(log),
+        "STUB_STATE": str(tmp_path),
+    }
+    script = REPO / "scripts" / "ensure-system-deps.sh"
+    first = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    calls = log.read_text().splitlines()
+    assert calls.count("apt-get update -qq") == 1  # once, however many installs follow
+    install = calls.index("apt-get install -y -qq --no-install-recommends python3-pip")
+    assert calls.index("apt-get update -qq") < install
+    assert "python3 -m pip install --quiet --user --break-system-packages uv" in calls
+    assert (home / ".local" / "bin" / "uv").exists()
+    log.write_text("")
+    again = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and "uv" not in again.stdout  # idempotent: uv is there
+    assert not any(call.startswith("python3") for call in log.read_text().splitlines())

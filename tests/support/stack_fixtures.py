@@ -91,6 +91,7 @@ def auth_env(issuer: str) -> dict[str, str]:
     return {
         "REQUIRE_FRONTEND_AUTH": "true",
         "FRONTEND_JWT_ISSUER_URL": issuer,
+        "FRONTEND_JWT_JWKS_URL": "",  # discovery from the issuer, whatever backend/.env says
         "FRONTEND_JWT_AUDIENCE": API_AUDIENCE,
         "FRONTEND_REQUIRED_SCOPES": API_SCOPE,
         "OIDC_ENABLED": "true",

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -25,7 +25,13 @@ ENV_FILE = BACKEND_DIR / ".env"
 MIN_INTERNAL_SECRET_BYTES = 32
 ServiceName = Literal["api-gateway", "aw-service", "wwi-service"]
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+POSTGRES_URL_EXAMPLE = "postgresql://user:password@host:5432/dbname"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+ISSUER_REQUIRED = (
+    "REQUIRE_FRONTEND_AUTH=true needs FRONTEND_JWT_ISSUER_URL: set FRONTEND_JWT_ISSUER_URL to the "
+    "issuer (the `iss` of your provider's tokens, always checked); FRONTEND_JWT_JWKS_URL then only "
+    "skips discovery. Or set REQUIRE_FRONTEND_AUTH=false for local development only"
+)
 SECRET_FIX = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
 
 
@@ -123,19 +129,31 @@ class Settings(BaseSettings):
     @field_validator("postgres_url")
     @classmethod
     def _postgres_url_parses(cls, value: SecretStr | None) -> SecretStr | None:
+        """A PostgreSQL URL whose only query parameter, if any, is libpq's `sslmode`.
+
+        SQLAlchemy hands every query parameter to `asyncpg.connect` as a keyword, which knows
+        none of libpq's (`sslmode`, `sslrootcert`, `application_name`...): without this check such
+        a URL passes start-up and fails at the first connection with a TypeError.
+        """
         if value is None or not value.get_secret_value():
             return None
         try:
             url = make_url(value.get_secret_value())
         except ArgumentError:
-            raise ValueError(
-                "is not a URL; expected postgresql://user:password@host:5432/dbname"
-            ) from None
+            raise ValueError(f"is not a URL; expected {POSTGRES_URL_EXAMPLE}") from None
         if url.get_backend_name() not in ("postgresql", "postgres") or not url.database:
             raise ValueError(
-                "must be a PostgreSQL URL with a database name, "
-                "e.g. postgresql://user:password@host:5432/dbname"
+                f"must be a PostgreSQL URL with a database name, e.g. {POSTGRES_URL_EXAMPLE}"
             )
+        unsupported = sorted(set(url.query) - {"sslmode"})
+        if unsupported:
+            raise ValueError(
+                f"has query parameter(s) {', '.join(unsupported)} that the asyncpg driver cannot "
+                "take; remove them (only ?sslmode= is understood, POSTGRES_SSLMODE sets it too)"
+            )
+        sslmode = url.query.get("sslmode")
+        if sslmode is not None and sslmode not in SSL_MODES:
+            raise ValueError(f"has sslmode={sslmode!s}; it must be one of {', '.join(SSL_MODES)}")
         return value
 
     @field_validator("postgres_sslmode")
@@ -168,15 +186,44 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
+    @model_validator(mode="after")
+    def _one_sslmode(self) -> Settings:
+        """`?sslmode=` in POSTGRES_URL wins over the default; two different explicit modes clash."""
+        url_mode = self._url_sslmode()
+        explicit = "postgres_sslmode" in self.model_fields_set
+        if url_mode is not None and explicit and url_mode != self.postgres_sslmode:
+            raise ValueError(
+                f"POSTGRES_URL has sslmode={url_mode} but "
+                f"POSTGRES_SSLMODE={self.postgres_sslmode}: set the mode in one place "
+                "(remove ?sslmode= from the URL or unset POSTGRES_SSLMODE)"
+            )
+        return self
+
+    def _url_sslmode(self) -> str | None:
+        if self.postgres_url is None:
+            return None
+        mode = make_url(self.postgres_url.get_secret_value()).query.get("sslmode")
+        return None if mode is None else str(mode)
+
+    @property
+    def effective_postgres_sslmode(self) -> str:
+        """The mode connections use: `?sslmode=` from POSTGRES_URL, else POSTGRES_SSLMODE."""
+        return self._url_sslmode() or self.postgres_sslmode
+
     @property
     def required_scopes(self) -> frozenset[str]:
         return frozenset(self.frontend_required_scopes.split())
 
     def postgres_async_url(self) -> URL | None:
-        """The write store URL with the asyncpg driver, or None when unset."""
+        """The write store URL with the asyncpg driver and no query, or None when unset.
+
+        The only query parameter allowed, `sslmode`, travels as the `ssl` connect argument
+        (`effective_postgres_sslmode`); asyncpg would refuse it as a keyword.
+        """
         if self.postgres_url is None:
             return None
-        return make_url(self.postgres_url.get_secret_value()).set(drivername="postgresql+asyncpg")
+        url = make_url(self.postgres_url.get_secret_value())
+        return url.set(drivername="postgresql+asyncpg", query={})
 
     def problems_for(self, service: ServiceName) -> list[str]:
         """Cross-setting checks that depend on which process is starting."""
@@ -188,16 +235,12 @@ class Settings(BaseSettings):
             )
         if self.postgres_url is None:
             problems.append(
-                "POSTGRES_URL is not set: set it to postgresql://user:password@host:5432/dbname "
+                f"POSTGRES_URL is not set: set it to {POSTGRES_URL_EXAMPLE} "
                 "(`make up` starts a throwaway PostgreSQL for you)"
             )
         if service == "api-gateway" and self.require_frontend_auth:
-            if not (self.frontend_jwt_issuer_url or self.frontend_jwt_jwks_url):
-                problems.append(
-                    "REQUIRE_FRONTEND_AUTH=true needs FRONTEND_JWT_ISSUER_URL or "
-                    "FRONTEND_JWT_JWKS_URL: point them at your OpenID provider, or set "
-                    "REQUIRE_FRONTEND_AUTH=false for local development only"
-                )
+            if not self.frontend_jwt_issuer_url:
+                problems.append(ISSUER_REQUIRED)
             if not self.frontend_jwt_audience:
                 problems.append(
                     "REQUIRE_FRONTEND_AUTH=true needs FRONTEND_JWT_AUDIENCE: the `aud` your "
@@ -214,9 +257,10 @@ class Settings(BaseSettings):
 def _describe(error: ValidationError) -> list[str]:
     problems = []
     for item in error.errors():
-        variable = "_".join(str(part) for part in item["loc"]).upper() or "configuration"
+        variable = "_".join(str(part) for part in item["loc"]).upper()
         message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(f"{variable} {message}")
+        # Cross-field checks have no location; their message names the variables itself.
+        problems.append(f"{variable} {message}" if variable else message)
     return problems
 
 

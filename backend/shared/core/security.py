@@ -20,7 +20,7 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 
-from shared.core.config import ConfigError, Settings
+from shared.core.config import ISSUER_REQUIRED, ConfigError, Settings
 from shared.core.errors import DependencyUnavailable, Forbidden, Unauthorized
 
 logger = logging.getLogger(__name__)
@@ -182,10 +182,12 @@ def _key_allows(jwk: Mapping[str, Any], alg: str) -> bool:
 class FrontendTokenVerifier:
     """Verifies the provider's access tokens; one per gateway process (JWKS cache inside).
 
-    Keys come from FRONTEND_JWT_JWKS_URL, or from the `jwks_uri` of the issuer's discovery
-    document. They are cached for `cache_seconds`; a token with an unknown `kid` triggers a
-    refetch, at most one per `refetch_interval` seconds, shared by all requests waiting on it,
-    so a flood of made-up kids cannot hammer the provider.
+    `iss` must always equal FRONTEND_JWT_ISSUER_URL: a JWKS URL alone would accept a token from
+    any issuer that shares the key set (one multi-tenant provider, many realms). Keys come from
+    FRONTEND_JWT_JWKS_URL when set (it only skips discovery), else from the `jwks_uri` of the
+    issuer's discovery document. They are cached for `cache_seconds`; a token with an unknown
+    `kid` triggers a refetch, at most one per `refetch_interval` seconds, shared by all requests
+    waiting on it, so a flood of made-up kids cannot hammer the provider.
     """
 
     def __init__(
@@ -198,12 +200,12 @@ class FrontendTokenVerifier:
         leeway: float = FRONTEND_LEEWAY_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not (settings.frontend_jwt_jwks_url or settings.frontend_jwt_issuer_url):
-            raise ConfigError(["FRONTEND_JWT_ISSUER_URL or FRONTEND_JWT_JWKS_URL must be set"])
+        if not settings.frontend_jwt_issuer_url:
+            raise ConfigError([ISSUER_REQUIRED])
         if not settings.frontend_jwt_audience:
             raise ConfigError(["FRONTEND_JWT_AUDIENCE must be set to verify frontend tokens"])
-        self._issuer = settings.frontend_jwt_issuer_url
-        self._jwks_url = settings.frontend_jwt_jwks_url
+        self._issuer: str = settings.frontend_jwt_issuer_url
+        self._jwks_url = settings.frontend_jwt_jwks_url or None  # "" (set empty) means discover
         self._audience = settings.frontend_jwt_audience
         self._required = settings.required_scopes
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(5.0))
@@ -242,7 +244,8 @@ class FrontendTokenVerifier:
                 algorithms=[alg],
                 audience=self._audience,
                 leeway=self._leeway,
-                options={"require": ["exp", "sub"], "verify_iss": False},
+                # `iss` is compared below, without a trailing slash on either side.
+                options={"require": ["exp", "sub", "iss"], "verify_iss": False},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("token expired") from None
@@ -256,7 +259,7 @@ class FrontendTokenVerifier:
             raise Unauthorized("token signature is invalid") from None
         except jwt.PyJWTError:
             raise Unauthorized("invalid token") from None
-        if self._issuer is not None and str(claims.get("iss", "")).rstrip("/") != self._issuer:
+        if str(claims["iss"]).rstrip("/") != self._issuer:
             raise Unauthorized("token issuer is not accepted")
         if not isinstance(claims["sub"], str) or not claims["sub"]:
             raise Unauthorized("token has no subject")
@@ -322,7 +325,6 @@ class FrontendTokenVerifier:
     async def _fetch_keys(self) -> list[dict[str, Any]]:
         url = self._jwks_url
         if url is None:
-            assert self._issuer is not None
             response = await self._http.get(f"{self._issuer}/.well-known/openid-configuration")
             response.raise_for_status()
             url = str(response.json()["jwks_uri"])

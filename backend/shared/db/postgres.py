@@ -85,7 +85,10 @@ for _table in IMMUTABLE_TABLES:
 
 
 def create_postgres_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
-    """Async engine on asyncpg with `POSTGRES_SSLMODE` applied.
+    """Async engine on asyncpg with the write store's SSL mode applied.
+
+    The mode is `?sslmode=` from POSTGRES_URL, else POSTGRES_SSLMODE; asyncpg's `ssl` argument
+    takes the libpq mode names as they are, so no SSL context is built here.
 
     Connections are pinged on checkout. Without the ping an audited call is about 2 ms faster
     here, but one stack run then answered a few 503s (an unexplained DBAPIError on pooled
@@ -101,7 +104,11 @@ def create_postgres_engine(settings: Settings, *, pool_size: int = 10) -> AsyncE
         pool_pre_ping=True,
         pool_recycle=1800,
         pool_timeout=5,
-        connect_args={"ssl": settings.postgres_sslmode, "timeout": 5, "command_timeout": 30},
+        connect_args={
+            "ssl": settings.effective_postgres_sslmode,
+            "timeout": 5,
+            "command_timeout": 30,
+        },
     )
 
 

@@ -22,9 +22,8 @@ def issuer() -> Iterator[OidcIssuer]:
         yield running
 
 
-@pytest.fixture
-def secured(
-    postgres_url: str, upstreams: Upstreams, report_dir: Path, issuer: OidcIssuer
+def _secured_gateway(
+    postgres_url: str, upstreams: Upstreams, report_dir: Path, issuer: OidcIssuer, **extra: object
 ) -> Iterator[Gateway]:
     settings = gateway_settings(
         postgres_url,
@@ -38,9 +37,26 @@ def secured(
         oidc_enabled=True,
         oidc_authority=issuer.url,
         frontend_oidc_client_id="otel-bi-frontend",
+        **extra,
     )
     with run_gateway(settings) as gateway:
         yield gateway
+
+
+@pytest.fixture
+def secured(
+    postgres_url: str, upstreams: Upstreams, report_dir: Path, issuer: OidcIssuer
+) -> Iterator[Gateway]:
+    yield from _secured_gateway(postgres_url, upstreams, report_dir, issuer)
+
+
+@pytest.fixture
+def secured_by_jwks_url(
+    postgres_url: str, upstreams: Upstreams, report_dir: Path, issuer: OidcIssuer
+) -> Iterator[Gateway]:
+    yield from _secured_gateway(
+        postgres_url, upstreams, report_dir, issuer, frontend_jwt_jwks_url=issuer.jwks_url
+    )
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -164,3 +180,17 @@ def test_ready_checks_the_identity_provider_when_auth_is_on(
     response = httpx.get(f"{secured.url}/api/ready", headers=_bearer(issuer.sign()))
     assert response.status_code == 200, response.text
     assert response.json()["checks"]["identity-provider"] == "ok"
+
+
+def test_a_jwks_url_skips_discovery_but_not_the_issuer_check(
+    secured_by_jwks_url: Gateway, issuer: OidcIssuer
+) -> None:
+    url = f"{secured_by_jwks_url.url}/api/aw/sales/kpis?echo=1"
+    accepted = httpx.get(url, headers=_bearer(issuer.sign()))
+    # The same signing keys, another issuer (a second realm of one provider, say).
+    other = issuer.sign(issuer.claims(iss="http://127.0.0.1:1/other-realm"))
+    refused = httpx.get(url, headers=_bearer(other))
+    assert accepted.status_code == 200, accepted.text
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "token issuer is not accepted"
+    assert issuer.requests["discovery"] == 0
