@@ -4,7 +4,8 @@ A scale-1 generated AdventureWorksDW (about 60,000 internet and 60,000 reseller 
 built in a temp folder, a throwaway PostgreSQL is started (or `POSTGRES_URL` used), and
 aw-service runs as its own uvicorn process (one worker, jobs off) on 127.0.0.1. Each endpoint gets
 sequential requests after a warm-up; its raw SQL time is the same statements (same parameters,
-compiled for DuckDB) run straight on the warehouse file with the DuckDB driver. Overhead is the
+compiled for DuckDB, e.g. the forecast's `daily_revenue_statement`) run straight on the warehouse
+file with the DuckDB driver. Overhead is the
 endpoint p50 minus the SQL p50: HTTP, token check, the audit row in PostgreSQL, Python work and
 JSON. Targets: p50 < 50 ms and overhead < 5 ms. `uv run --frozen python -m bench.bench_aw`.
 """
@@ -30,7 +31,13 @@ import httpx  # noqa: E402
 from duckdb_engine import Dialect  # noqa: E402
 from sqlalchemy import Select  # noqa: E402
 
-from bench.support import analytics_service, percentile, timed  # noqa: E402
+from bench.support import (  # noqa: E402
+    FreshToken,
+    analytics_service,
+    percentile,
+    raw_sql_times,
+    timed,
+)
 from demo.build import build_warehouse  # noqa: E402
 from services.aw_service.analytics_common import Anchor, anchor_statement, key_date  # noqa: E402
 from services.aw_service.analytics_rankings import (  # noqa: E402
@@ -43,13 +50,13 @@ from services.aw_service.analytics_rankings import (  # noqa: E402
     rep_sales_statement,
 )
 from services.aw_service.analytics_sales import (  # noqa: E402
+    daily_revenue_statement,
     daily_sales_statement,
     history_window,
     kpi_statement,
 )
 from services.aw_service.forecasting import training_window  # noqa: E402
 from shared.core.config import build_settings  # noqa: E402
-from shared.core.security import mint_internal_token  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_AW_SCALE", "1.0"))
 WARMUP = 5
@@ -73,36 +80,13 @@ def _endpoints(
         (f"sales history ({history_days} d)", "/api/aw/sales/history",
          [anchor_statement(), daily_sales_statement(start, end)]),
         (f"sales forecast ({horizon} d)", "/api/aw/sales/forecast",
-         [anchor_statement(), daily_sales_statement(train_start, train_end)]),
+         [anchor_statement(), daily_revenue_statement(train_start, train_end)]),
         ("rep scores", "/api/aw/reps/scores",
          [anchor_statement(), rep_sales_statement(year), quota_statement(year),
           employee_statement()]),
         ("product demand", "/api/aw/products/demand",
          [anchor_statement(), product_month_statement(first, last), product_statement()]),
     ]  # fmt: skip
-
-
-def _raw_sql(path: Path, statements: list[Select[Any]]) -> list[float]:
-    """Per-run ms of the statements compiled for DuckDB and fetched by the DuckDB driver."""
-    dialect = Dialect()
-    sql = [
-        str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True})) for s in statements
-    ]
-    with duckdb.connect(str(path), read_only=True, config={"threads": 2}) as con:
-        return timed(lambda: [con.execute(text).fetchall() for text in sql], REQUESTS)
-
-
-class FreshToken(httpx.Auth):
-    """A new internal token per request: tokens live at most 60 s, the run lasts longer."""
-
-    def __init__(self) -> None:
-        self.settings = build_settings(_env_file=None, internal_service_shared_secret=SECRET)
-
-    def auth_flow(self, request: httpx.Request) -> Any:
-        token = mint_internal_token(self.settings, audience="aw-service", subject="bench",
-                                    scopes=["bi.read"])  # fmt: skip
-        request.headers["Authorization"] = f"Bearer {token}"
-        yield request
 
 
 def _anchor(path: Path) -> Anchor:
@@ -119,7 +103,7 @@ def _measure(url: str, warehouse: Path) -> None:
     endpoints = _endpoints(anchor, settings.default_history_days, settings.forecast_horizon_days)
     print(f"warehouse: {warehouse.stat().st_size / 1e6:.1f} MB, orders up to {anchor.latest}; "
           f"{REQUESTS} sequential requests per endpoint after {WARMUP} warm-up")  # fmt: skip
-    with httpx.Client(base_url=url, timeout=60, auth=FreshToken()) as client:
+    with httpx.Client(base_url=url, timeout=60, auth=FreshToken("aw-service", SECRET)) as client:
         health = timed(lambda: client.get("/health"), REQUESTS)
         print(
             f"floor: GET /health p50 {statistics.median(health):.1f} ms "
@@ -143,7 +127,7 @@ def _measure(url: str, warehouse: Path) -> None:
                     raise RuntimeError(f"GET {path}: {response.status_code} {response.text}")
 
             times = timed(call, REQUESTS)
-            sql = _raw_sql(warehouse, statements)
+            sql = raw_sql_times(warehouse, statements, REQUESTS)
             p50, sql50 = statistics.median(times), statistics.median(sql)
             overhead = p50 - sql50
             verdict = " ".join([

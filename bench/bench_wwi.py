@@ -28,16 +28,17 @@ for _extra in (REPO / "backend", REPO):
     if str(_extra) not in sys.path:
         sys.path.insert(0, str(_extra))
 
-import duckdb  # noqa: E402
 import httpx  # noqa: E402
-from duckdb_engine import Dialect  # noqa: E402
 
-from bench.support import analytics_service, percentile, timed  # noqa: E402
+from bench.support import (  # noqa: E402
+    FreshToken,
+    analytics_service,
+    percentile,
+    raw_sql_times,
+    timed,
+)
 from demo.build import build_warehouse  # noqa: E402
 from services.wwi_service.analytics import warehouse_queries  # noqa: E402
-from shared.core.config import build_settings  # noqa: E402
-from shared.core.security import mint_internal_token  # noqa: E402
-from shared.db.guard import assert_read_only  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_WWI_SCALE", "1.0"))
 WARMUP = 5
@@ -68,33 +69,12 @@ VIEWS: list[tuple[str, str, str, dict[str, Any] | None, list[str]]] = [
 
 
 def _raw_sql(path: Path, names: list[str]) -> list[float]:
-    """Per-run ms of the view's statements compiled for DuckDB and fetched by the DuckDB driver
-    (an empty list for views that read only PostgreSQL)."""
+    """Per-run ms of the view's named statements (`analytics.warehouse_queries()`) run straight
+    on DuckDB; an empty list for views that read only PostgreSQL."""
     if not names:
         return []
     statements = dict(warehouse_queries())
-    dialect = Dialect()
-    sql = []
-    for name in names:
-        text = str(statements[name].compile(dialect=dialect,
-                                             compile_kwargs={"literal_binds": True}))  # fmt: skip
-        assert_read_only(text, "duckdb")
-        sql.append(text)
-    with duckdb.connect(str(path), read_only=True, config={"threads": 2}) as con:
-        return timed(lambda: [con.execute(text).fetchall() for text in sql], REQUESTS)
-
-
-class FreshToken(httpx.Auth):
-    """A new internal token per request: tokens live at most 60 s, the run lasts longer."""
-
-    def __init__(self) -> None:
-        self.settings = build_settings(_env_file=None, internal_service_shared_secret=SECRET)
-
-    def auth_flow(self, request: httpx.Request) -> Any:
-        token = mint_internal_token(self.settings, audience="wwi-service", subject="bench",
-                                    scopes=["bi.read"])  # fmt: skip
-        request.headers["Authorization"] = f"Bearer {token}"
-        yield request
+    return raw_sql_times(path, [statements[name] for name in names], REQUESTS)
 
 
 def _concurrent(url: str) -> tuple[float, float, int]:
@@ -104,7 +84,9 @@ def _concurrent(url: str) -> tuple[float, float, int]:
         queue: asyncio.Queue[int] = asyncio.Queue()
         for n in range(CONCURRENT_REQUESTS):
             queue.put_nowait(n)
-        async with httpx.AsyncClient(base_url=url, auth=FreshToken(), timeout=60) as client:
+        async with httpx.AsyncClient(
+            base_url=url, auth=FreshToken("wwi-service", SECRET), timeout=60
+        ) as client:
 
             async def worker() -> None:
                 nonlocal failures
@@ -126,7 +108,7 @@ def _concurrent(url: str) -> tuple[float, float, int]:
 def _measure(url: str, warehouse: Path) -> None:
     print(f"warehouse: {warehouse.stat().st_size / 1e6:.1f} MB; {REQUESTS} sequential requests "
           f"per view after {WARMUP} warm-up")  # fmt: skip
-    with httpx.Client(base_url=url, timeout=60, auth=FreshToken()) as client:
+    with httpx.Client(base_url=url, timeout=60, auth=FreshToken("wwi-service", SECRET)) as client:
         health = timed(lambda: client.get("/health"), REQUESTS)
         print(
             f"floor: GET /health p50 {statistics.median(health):.1f} ms "

@@ -1,15 +1,24 @@
-"""Measuring helpers shared by the benchmarks: timing loops, percentiles, a service process."""
+"""Measuring helpers shared by the benchmarks: timing loops, percentiles, a service process,
+internal tokens for it, and the raw-SQL baseline an analytics endpoint is compared with."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import httpx
+from duckdb_engine import Dialect
+from sqlalchemy import Select
+
 from devtools.postgres import ThrowawayPostgres
+from shared.core.config import build_settings
+from shared.core.security import mint_internal_token
+from shared.db.guard import assert_read_only
 from tests.support.live_server import ServiceProcess, spawn_service
 
 WARMUP = 5
@@ -31,6 +40,35 @@ def timed(call: Callable[[], Any], count: int, *, warmup: int = WARMUP) -> list[
         call()
         times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def raw_sql_times(path: Path, statements: Sequence[Select[Any]], count: int) -> list[float]:
+    """Per-run ms of `statements` compiled for DuckDB (literal parameters, checked by the
+    read-only guard) and fetched by the DuckDB driver straight from the warehouse file: what
+    the endpoint's queries cost without HTTP, token, audit or Python around them."""
+    dialect = Dialect()
+    sql = []
+    for statement in statements:
+        text = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        assert_read_only(text, "duckdb")
+        sql.append(text)
+    with duckdb.connect(str(path), read_only=True, config={"threads": 2}) as con:
+        return timed(lambda: [con.execute(text).fetchall() for text in sql], count)
+
+
+class FreshToken(httpx.Auth):
+    """A new internal token for `audience` per request: tokens live at most 60 s, a benchmark
+    run lasts longer."""
+
+    def __init__(self, audience: str, secret: str) -> None:
+        self.audience = audience
+        self.settings = build_settings(_env_file=None, internal_service_shared_secret=secret)
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        token = mint_internal_token(self.settings, audience=self.audience, subject="bench",
+                                    scopes=["bi.read"])  # fmt: skip
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
 
 
 def start_service(module: str, env: Mapping[str, str]) -> ServiceProcess:

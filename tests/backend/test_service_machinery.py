@@ -1,35 +1,45 @@
-"""The shared analytics-service machinery, exercised through a tiny service under real uvicorn."""
+"""The shared analytics-service machinery, exercised through a tiny service under real uvicorn,
+and, where the contract is the same for both analytics services, through their real jobs."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import httpx
 import openpyxl
 import pytest
 from fastapi import APIRouter, Query
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import Column, Integer, MetaData, Table, Unicode, func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from devtools.postgres import ThrowawayPostgres
+from services.aw_service.scheduler import JOBS as AW_JOB_LIST
+from services.wwi_service.scheduler import JOBS as WWI_JOB_LIST
 from shared.core.config import Settings, build_settings
 from shared.core.deps import Ctx
 from shared.core.export import ExportFormat, ExportTable
 from shared.core.jobs import JobContext, JobRunner, JobSpec
+from shared.core.otel import instrument_sqlalchemy
 from shared.core.security import mint_internal_token
 from shared.core.service import ServiceSpec, create_service_app
 from shared.core.warehouse import WarehouseClient
-from shared.db.mssql import create_aw_engine
+from shared.db.mssql import create_aw_engine, create_wwi_engine
 from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
 from tests.support.live_server import live_server, poll_until
 
 SECRET = "s" * 48
+AW_JOBS = {job.job_id: job for job in AW_JOB_LIST}
+WWI_JOBS = {job.job_id: job for job in WWI_JOB_LIST}
 items = Table(
     "items", MetaData(), Column("Item Key", Integer), Column("Name", Unicode(20)), schema="dbo"
 )
@@ -49,9 +59,13 @@ async def count_items(ctx: Ctx, minimum: int = Query(0, ge=0, le=100)) -> dict[s
 
 @router.get("/export/items")
 async def export_items(ctx: Ctx, format: ExportFormat) -> Any:
-    rows = await ctx.warehouse.fetch(select(items.c["Item Key"], items.c.Name))
-    table = ExportTable("Items", ["Item Key", "Name"], [tuple(row) for row in rows])
-    return await ctx.export(view="items", fmt=format, table=table, parameters={})
+    async def compute() -> list[Any]:
+        return list(await ctx.warehouse.fetch(select(items.c["Item Key"], items.c.Name)))
+
+    def table(rows: list[Any]) -> ExportTable:
+        return ExportTable("Items", ["Item Key", "Name"], [tuple(row) for row in rows])
+
+    return await ctx.export(view="items", fmt=format, parameters={}, compute=compute, table=table)
 
 
 async def count_job(ctx: JobContext) -> dict[str, Any]:
@@ -152,6 +166,7 @@ def test_export_is_recorded_and_neutralises_formulas(service: tuple[str, Setting
     assert response.status_code == 200
     assert 'filename="aw-items-' in response.headers["content-disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     values = list(sheet.iter_rows(min_row=6, values_only=True))
     assert values == [(1, "bolt"), (2, '\'=HYPERLINK("http://x")'), (3, "nut")]
 
@@ -212,39 +227,93 @@ def test_store_outage_is_503_and_recovers(
         poll_until(recovered, timeout=60, interval=0.5, what="recovery after PostgreSQL restart")
 
 
-async def test_tick_missed_while_store_down_is_recorded_as_failed_once_back(
-    own_postgres: ThrowawayPostgres, warehouse_dir: Path
+REAL_JOBS: dict[str, tuple[Literal["aw-service", "wwi-service"], Any, JobSpec, str]] = {
+    "aw": ("aw-service", create_aw_engine, AW_JOBS["aw.daily.forecast"], "aw_forecasts"),
+    "wwi": ("wwi-service", create_wwi_engine, WWI_JOBS["wwi.hourly.reorder"],
+            "wwi_reorder_recommendations"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("domain", sorted(REAL_JOBS))
+async def test_tick_run_while_store_down_is_recorded_as_failed_once_back(
+    own_postgres: ThrowawayPostgres, demo_warehouse_dir: Path, domain: str
 ) -> None:
-    settings = make_settings(own_postgres.url, warehouse_dir)
+    """Both services' jobs, on the demo warehouses: the run the outage broke is written as
+    failed once PostgreSQL is back, stores no results, and the next tick runs normally."""
+    service, create_engine, job, results = REAL_JOBS[domain]
+    settings = make_settings(own_postgres.url, demo_warehouse_dir)
     engine = create_postgres_engine(settings)
     await create_schema(engine)
-    warehouse = WarehouseClient(create_aw_engine(settings), name="aw")
-    runner = JobRunner(
-        service="aw-service",
-        domain="aw",
-        settings=settings,
-        warehouse=warehouse,
-        sessions=create_session_factory(engine),
-    )
+    warehouse = WarehouseClient(create_engine(settings), name=domain)
+    runner = JobRunner(service=service, domain=domain, settings=settings, warehouse=warehouse,
+                       sessions=create_session_factory(engine))  # fmt: skip
     own_postgres.stop("immediate")
     tick = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
-    outcome = await runner.run_tick(JOB, tick)
+    outcome = await runner.run_tick(job, tick)
     assert outcome.status == "failed" and runner.pending == 1
     own_postgres.start()
     await runner.flush_unrecorded()
     assert runner.pending == 0
-    async with engine.connect() as connection:
-        runs = (
-            await connection.execute(
-                text("SELECT job_id, status, scheduled_for, error FROM job_executions")
-            )
-        ).all()
-    assert [(r.job_id, r.status, r.scheduled_for) for r in runs] == [
-        ("aw.test.count", "failed", tick)
-    ]
+
+    async def table(sql: str) -> list[Any]:
+        async with engine.connect() as connection:
+            return list((await connection.execute(text(sql))).all())
+
+    runs = await table("SELECT job_id, status, scheduled_for, error FROM job_executions")
+    assert [(r.job_id, r.status, r.scheduled_for) for r in runs] == [(job.job_id, "failed", tick)]
     assert "unavailable" in runs[0].error
+    assert await table(f"SELECT count(*) FROM {results}") == [(0,)]
+    audit = await table("SELECT action, outcome FROM audit_log")
+    assert [tuple(a) for a in audit] == [(f"job.{job.job_id}", "error")]
+    later = await runner.run_tick(job, tick + timedelta(days=1))
+    assert later.status == "succeeded", later.error
+    assert (await table(f"SELECT count(*) FROM {results}"))[0][0] > 0
     await engine.dispose()
     warehouse.dispose()
+
+
+@pytest.fixture
+def finished_spans() -> Iterator[InMemorySpanExporter]:
+    """Every span the process finishes during the test, read at the SDK's exporter boundary
+    (the suite's provider is configured once; this adds a synchronous in-memory exporter)."""
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    exporter.shutdown()
+
+
+async def test_a_job_run_is_one_root_span_whose_trace_id_is_recorded(
+    postgres_url: str, warehouse_dir: Path, finished_spans: InMemorySpanExporter
+) -> None:
+    settings = make_settings(postgres_url, warehouse_dir)
+    engine = create_postgres_engine(settings)
+    await create_schema(engine)
+    warehouse = WarehouseClient(create_aw_engine(settings), name="aw")
+    instrument_sqlalchemy(warehouse.engine)
+    runner = JobRunner(service="aw-service", domain="aw", settings=settings, warehouse=warehouse,
+                       sessions=create_session_factory(engine))  # fmt: skip
+    # Started from inside another span (as a request might): the run must not join its trace.
+    with trace.get_tracer("tests").start_as_current_span("caller") as caller:
+        outcome = await runner.run_tick(JOB, datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+    assert outcome.status == "succeeded"
+    async with engine.connect() as connection:
+        (recorded,) = (await connection.execute(text("SELECT trace_id FROM job_executions"))).all()
+    await engine.dispose()
+    warehouse.dispose()
+    spans = finished_spans.get_finished_spans()
+    (root,) = [span for span in spans if span.name == "job aw.test.count"]
+    assert root.parent is None
+    assert root.context is not None and caller.get_span_context().trace_id != root.context.trace_id
+    assert format(root.context.trace_id, "032x") == recorded.trace_id
+    assert (
+        root.attributes is not None and root.attributes["job.execution_id"] == outcome.execution_id
+    )
+    inside = [s for s in spans if s.context is not None and s is not root
+              and s.context.trace_id == root.context.trace_id]  # fmt: skip
+    assert inside, "the job's warehouse query should be traced inside the run"
+    assert all(s.parent is not None for s in inside)
 
 
 def test_startup_run_waits_for_the_schema_and_shows_in_job_history(

@@ -36,8 +36,9 @@ from services.aw_service.analytics_sales import (
     sales_history,
     sales_kpis,
 )
-from services.aw_service.data_quality import check_definitions, checks_statement, run_checks
+from services.aw_service.data_quality import check_definitions, run_checks
 from services.aw_service.forecasting import sales_forecast
+from shared.core.data_quality import checks_statement
 
 __all__ = [
     "Anchor",

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 from sqlalchemy import Double, Row, Select, Table, cast, func, literal_column, select
 from sqlalchemy.sql import Executable
 
+from shared.core.warehouse import NoWarehouseData
 from shared.db.warehouse import aw_tables as aw
 
 Channel = Literal["internet", "reseller"]
@@ -37,7 +38,7 @@ class Warehouse(Protocol):
     async def fetch(self, statement: Executable) -> Sequence[Row[Any]]: ...
 
 
-class NoSalesData(LookupError):
+class NoSalesData(NoWarehouseData):
     """The warehouse has no order lines at all, so there is nothing to anchor a window at."""
 
 

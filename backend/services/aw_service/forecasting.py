@@ -35,6 +35,7 @@ from services.aw_service.analytics_common import (
 )
 from services.aw_service.analytics_sales import daily_revenue_statement
 from services.aw_service.models import ForecastPoint, ModelBacktest, ModelName, SalesForecast
+from shared.core.warehouse import NoWarehouseData
 
 MAX_TRAINING_DAYS = 1461
 MIN_TRAINING_DAYS = 56
@@ -49,7 +50,7 @@ DESCRIPTIONS: dict[ModelName, str] = {
 }
 
 
-class NotEnoughHistory(ValueError):
+class NotEnoughHistory(NoWarehouseData):
     """Fewer than `MIN_TRAINING_DAYS` days of history: no honest forecast is possible."""
 
 

@@ -12,6 +12,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.core.data_quality import DataQualityCheck
+
 ModelName = Literal["linear", "seasonal"]
 T = TypeVar("T")
 
@@ -145,16 +147,6 @@ class ProductDemandReport(BaseModel):
     top_n: int
     total_products: int
     products: list[ProductDemand]
-
-
-class DataQualityCheck(BaseModel):
-    name: str
-    description: str
-    observed: float
-    threshold: float
-    comparison: Literal["<=", ">="]
-    severity: Literal["error", "warning"]
-    status: Literal["pass", "warn", "fail"]
 
 
 class DataQualityReport(BaseModel):

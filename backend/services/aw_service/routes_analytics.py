@@ -1,21 +1,20 @@
 """Live AdventureWorks analytics: KPIs, history, forecast, rep scores, product demand.
 
-Each call is audited once (action `sales.kpis`, ... with the effective parameters). Responses are
+Each call is audited once (action `sales.kpis`, ... with the effective parameters); a warehouse
+without orders (or too little history to forecast) is the shared 503 naming what is missing
+(`NoSalesData` and `NotEnoughHistory` are `NoWarehouseData`). Responses are
 serialised straight from the computed model (it was validated when built), so the service adds
 no second validation pass; `response_model` still documents every field in OpenAPI.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from services.aw_service import analytics
-from services.aw_service.analytics_common import NoSalesData
-from services.aw_service.forecasting import NotEnoughHistory
 from services.aw_service.models import (
     ProductDemandReport,
     RepScores,
@@ -24,7 +23,6 @@ from services.aw_service.models import (
     SalesKpis,
 )
 from shared.core.deps import Ctx
-from shared.core.errors import ProblemError
 
 router = APIRouter(tags=["aw analytics"])
 
@@ -68,16 +66,6 @@ def json_response(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-async def computed(work: Callable[[], Awaitable[Any]]) -> Any:
-    """Run an analytic; no data to compute from is a 503 the caller may retry later."""
-    try:
-        return await work()
-    except (NoSalesData, NotEnoughHistory) as missing:
-        raise ProblemError(
-            503, f"the warehouse cannot answer yet: {missing}", extra={"dependency": "warehouse"}
-        ) from None
-
-
 @router.get("/sales/kpis", response_model=SalesKpis)
 async def sales_kpis(ctx: Ctx, year: Year = None) -> Response:
     """Revenue per channel and in total, orders, units, average order value, gross margin and
@@ -85,7 +73,7 @@ async def sales_kpis(ctx: Ctx, year: Year = None) -> Response:
     result = await ctx.audited(
         "sales.kpis",
         {"year": year},
-        lambda: computed(lambda: analytics.sales_kpis(ctx.warehouse, year)),
+        lambda: analytics.sales_kpis(ctx.warehouse, year),
     )
     return json_response(result)
 
@@ -98,7 +86,7 @@ async def sales_history(ctx: Ctx, days_back: DaysBack = None) -> Response:
     result = await ctx.audited(
         "sales.history",
         {"days_back": days},
-        lambda: computed(lambda: analytics.sales_history(ctx.warehouse, days)),
+        lambda: analytics.sales_history(ctx.warehouse, days),
     )
     return json_response(result)
 
@@ -111,7 +99,7 @@ async def sales_forecast(ctx: Ctx, horizon_days: HorizonDays = None) -> Response
     result = await ctx.audited(
         "sales.forecast",
         {"horizon_days": horizon},
-        lambda: computed(lambda: analytics.sales_forecast(ctx.warehouse, horizon)),
+        lambda: analytics.sales_forecast(ctx.warehouse, horizon),
     )
     return json_response(result)
 
@@ -123,7 +111,7 @@ async def rep_scores(ctx: Ctx, top_n: TopN = None, year: Year = None) -> Respons
     result = await ctx.audited(
         "reps.scores",
         {"top_n": count, "year": year},
-        lambda: computed(lambda: analytics.rep_scores(ctx.warehouse, count, year)),
+        lambda: analytics.rep_scores(ctx.warehouse, count, year),
     )
     return json_response(result)
 
@@ -135,6 +123,6 @@ async def product_demand(ctx: Ctx, top_n: TopN = None) -> Response:
     result = await ctx.audited(
         "products.demand",
         {"top_n": count},
-        lambda: computed(lambda: analytics.product_demand(ctx.warehouse, count)),
+        lambda: analytics.product_demand(ctx.warehouse, count),
     )
     return json_response(result)

@@ -6,12 +6,8 @@ row by row; series views (history, forecast) carry a line chart for the PDF.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from pydantic import BaseModel
-
 from services.aw_service.models import ProductDemandReport, RepScores, SalesForecast, SalesHistory
-from shared.core.export import ChartSpec, ExportTable
+from shared.core.export import ChartSpec, ExportTable, records_table
 
 HISTORY_COLUMNS = (
     "period", "revenue", "internet_revenue", "reseller_revenue", "orders", "internet_orders",
@@ -28,41 +24,24 @@ PRODUCT_COLUMNS = (
 )  # fmt: skip
 
 
-def _rows(items: Sequence[BaseModel], columns: Sequence[str]) -> list[list[object]]:
-    return [[getattr(item, name) for name in columns] for item in items]
-
-
 def history_table(history: SalesHistory) -> ExportTable:
-    return ExportTable(
-        title=f"AW daily sales {history.start_date} to {history.end_date}",
-        columns=HISTORY_COLUMNS,
-        rows=_rows(history.daily, HISTORY_COLUMNS),
-        chart=ChartSpec(x="period", y=("revenue", "internet_revenue", "reseller_revenue")),
-    )
+    return records_table(
+        f"AW daily sales {history.start_date} to {history.end_date}", HISTORY_COLUMNS,
+        history.daily, ChartSpec(x="period", y=("revenue", "internet_revenue", "reseller_revenue")),
+    )  # fmt: skip
 
 
 def forecast_table(forecast: SalesForecast) -> ExportTable:
     errors = "; ".join(f"{b.model} MAE {b.mae:,.2f}" for b in forecast.backtests)
-    return ExportTable(
-        title=f"AW revenue forecast after {forecast.anchor_date} "
-        f"({forecast.model} model; {errors})",
-        columns=FORECAST_COLUMNS,
-        rows=_rows(forecast.points, FORECAST_COLUMNS),
-        chart=ChartSpec(x="date", y=("predicted_revenue", "lower_bound", "upper_bound")),
-    )
+    title = f"AW revenue forecast after {forecast.anchor_date} ({forecast.model} model; {errors})"
+    chart = ChartSpec(x="date", y=("predicted_revenue", "lower_bound", "upper_bound"))
+    return records_table(title, FORECAST_COLUMNS, forecast.points, chart)
 
 
 def rep_scores_table(scores: RepScores) -> ExportTable:
-    return ExportTable(
-        title=f"AW sales rep scores {scores.year}",
-        columns=REP_COLUMNS,
-        rows=_rows(scores.reps, REP_COLUMNS),
-    )
+    return records_table(f"AW sales rep scores {scores.year}", REP_COLUMNS, scores.reps)
 
 
 def product_demand_table(demand: ProductDemandReport) -> ExportTable:
-    return ExportTable(
-        title=f"AW product demand {demand.period_start} to {demand.period_end}",
-        columns=PRODUCT_COLUMNS,
-        rows=_rows(demand.products, PRODUCT_COLUMNS),
-    )
+    title = f"AW product demand {demand.period_start} to {demand.period_end}"
+    return records_table(title, PRODUCT_COLUMNS, demand.products)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from opentelemetry import trace
 from sqlalchemy import ColumnElement, Select, func, select
 
+from shared.core.warehouse import NoWarehouseData
 from shared.db.warehouse import wwi_tables as wwi
 
 tracer = trace.get_tracer("wwi_service.analytics")
@@ -90,6 +91,15 @@ async def fetch_anchor(warehouse: Warehouse, statement: Select[Any]) -> dt.date 
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
+
+
+async def require_anchor(warehouse: Warehouse, statement: Select[Any], table: str) -> dt.date:
+    """Run an anchor query; an empty fact table is `NoWarehouseData` naming it (the shared 503:
+    an analytic of no rows would be a misleading row of zeros)."""
+    anchor = await fetch_anchor(warehouse, statement)
+    if anchor is None:
+        raise NoWarehouseData(f"no rows in {table}")
+    return anchor
 
 
 def number(value: Any) -> float:

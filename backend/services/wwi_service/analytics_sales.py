@@ -23,12 +23,12 @@ from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
 from services.wwi_service.analytics_base import (
     Warehouse,
     Window,
-    fetch_anchor,
     integer,
     latest_sale_date_query,
     mapping,
     number,
     ratio,
+    require_anchor,
     tracer,
     trailing,
     year_before,
@@ -53,18 +53,15 @@ class PeriodFigures:
 
 @dataclass(frozen=True)
 class SalesKpis:
-    anchor_date: dt.date | None
-    period: Window | None
-    previous_period: Window | None
+    anchor_date: dt.date
+    period: Window
+    previous_period: Window
     current: PeriodFigures
     previous: PeriodFigures
 
     def growth(self, name: str) -> float | None:
         now, before = getattr(self.current, name), getattr(self.previous, name)
         return ratio(float(now - before), float(before))
-
-
-EMPTY = PeriodFigures(0.0, 0.0, 0, 0, 0)
 
 
 def _period_columns(window: Window, prefix: str) -> list[Any]:
@@ -103,11 +100,10 @@ def _figures(row: Any, prefix: str) -> PeriodFigures:
 
 
 async def sales_kpis(warehouse: Warehouse, *, days: int) -> SalesKpis:
-    """KPIs for the `days` days ending at the last invoice date, with year-over-year growth."""
+    """KPIs for the `days` days ending at the last invoice date, with year-over-year growth;
+    `NoWarehouseData` when `Fact.Sale` is empty."""
     with tracer.start_as_current_span("wwi.analytics.sales_kpis") as span:
-        anchor = await fetch_anchor(warehouse, latest_sale_date_query())
-        if anchor is None:
-            return SalesKpis(None, None, None, EMPTY, EMPTY)
+        anchor = await require_anchor(warehouse, latest_sale_date_query(), "Fact.Sale")
         period = trailing(anchor, days)
         previous = year_before(period)
         span.set_attribute("wwi.anchor_date", anchor.isoformat())

@@ -30,6 +30,7 @@ from services.wwi_service.analytics_base import (
     tracer,
     trailing,
 )
+from shared.core.warehouse import NoWarehouseData
 from shared.db.warehouse import wwi_tables as wwi
 
 VELOCITY_DAYS = 90
@@ -226,10 +227,13 @@ class StockSnapshot:
 
 
 async def stock_snapshot(warehouse: Warehouse) -> StockSnapshot:
-    """Load every stock position; without any sale the demand figures are all zero."""
+    """Load every stock position; without any sale the demand figures are all zero, without
+    any holding there is nothing to recommend or watch (`NoWarehouseData`)."""
     with tracer.start_as_current_span("wwi.analytics.stock_positions") as span:
         anchor = await fetch_anchor(warehouse, latest_sale_date_query())
         windows = demand_windows(anchor or dt.date(1900, 1, 1))
         rows = await warehouse.fetch(stock_position_query(windows))
         span.set_attribute("wwi.stock_items", len(rows))
+        if not rows:
+            raise NoWarehouseData('no rows in Fact."Stock Holding"')
         return StockSnapshot(anchor, windows if anchor else None, [_position(r) for r in rows])

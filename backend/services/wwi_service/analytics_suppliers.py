@@ -26,10 +26,10 @@ from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, tr
 from services.wwi_service.analytics_base import (
     Warehouse,
     Window,
-    fetch_anchor,
     integer,
     latest_purchase_date_query,
     mapping,
+    require_anchor,
     tracer,
     trailing,
 )
@@ -164,8 +164,8 @@ class SupplierScore:
 
 @dataclass(frozen=True)
 class SupplierScores:
-    anchor_date: dt.date | None
-    window: Window | None
+    anchor_date: dt.date
+    window: Window
     suppliers: list[SupplierScore]
 
 
@@ -236,11 +236,10 @@ def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScor
 
 
 async def supplier_scores(warehouse: Warehouse, *, days: int) -> SupplierScores:
-    """Scores over the `days` days ending at the last purchase date, best first."""
+    """Scores over the `days` days ending at the last purchase date, best first;
+    `NoWarehouseData` when `Fact.Purchase` is empty."""
     with tracer.start_as_current_span("wwi.analytics.supplier_scores"):
-        anchor = await fetch_anchor(warehouse, latest_purchase_date_query())
-        if anchor is None:
-            return SupplierScores(None, None, [])
+        anchor = await require_anchor(warehouse, latest_purchase_date_query(), "Fact.Purchase")
         window = trailing(anchor, days)
         # Independent statements: run side by side (separate pooled connections).
         lines, lead_rows = await asyncio.gather(

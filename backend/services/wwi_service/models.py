@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.core.data_quality import DataQualityCheck
+
 Urgency = Literal["critical", "high", "medium"]
 EventType = Literal["stock_out", "below_reorder_level", "overstock", "demand_spike"]
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
@@ -105,6 +107,17 @@ class SupplierScoresResponse(BaseModel):
     top_n: int
     weights: dict[str, float]
     items: list[SupplierScoreModel]
+
+
+class DataQualityReport(BaseModel):
+    """The `wwi.daily.data_quality` run's result, as stored in `job_executions.result`."""
+
+    sale_anchor_date: dt.date | None = Field(description="Last invoice date in Fact.Sale")
+    purchase_anchor_date: dt.date | None = Field(description="Last date in Fact.Purchase")
+    passed: int
+    warned: int
+    failed: int
+    checks: list[DataQualityCheck]
 
 
 class BusinessEventModel(BaseModel):

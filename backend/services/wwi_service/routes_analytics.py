@@ -21,6 +21,7 @@ Days = Annotated[
     int | None,
     Query(ge=1, le=3660, description="Days up to the latest date (default DEFAULT_HISTORY_DAYS)"),
 ]
+UrgencyFilter = Annotated[Urgency | None, Query(description="Only this urgency")]
 TopN = Annotated[
     int | None,
     Query(ge=1, le=1000, description="List length (default RANKING_DEFAULT_TOP_N)"),
@@ -42,7 +43,7 @@ async def sales_kpis(ctx: Ctx, days: Days = None) -> SalesKpisResponse:
 @router.get("/stock/recommendations", response_model=StockRecommendationsResponse)
 async def stock_recommendations(
     ctx: Ctx,
-    urgency: Annotated[Urgency | None, Query(description="Only this urgency")] = None,
+    urgency: UrgencyFilter = None,
     limit: OptionalLimit = None,
 ) -> StockRecommendationsResponse:
     """Stock items to reorder now, most urgent first: whole outers up to the target level plus

@@ -1,88 +1,119 @@
-"""Per-view downloads (XLSX, PDF or CSV) of the WWI views, rendered by the shared exporter,
-which also records the export and its audit row."""
+"""Per-view downloads (XLSX, PDF or CSV) of the three WWI views.
+
+Each export takes its JSON endpoint's parameters and computes the same view with the same
+code, so its rows are that endpoint's records, column for column (the columns are the JSON field
+names). The shared export path (`AnalyticsContext.export`) renders the file, neutralises
+formula-like cells, records `export_records` and one `audit_log` row (`export.<view>`), and
+audits a view that cannot be computed (warehouse or store down, no data) as one failed row.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from services.wwi_service.events import events_query
-from services.wwi_service.models import Urgency
-from services.wwi_service.routes_analytics import Days, TopN
+from services.wwi_service.models import (
+    BusinessEventModel,
+    StockRecommendationsResponse,
+    SupplierScoresResponse,
+)
+from services.wwi_service.routes_analytics import Days, TopN, UrgencyFilter
+from services.wwi_service.routes_records import EventTypeFilter, OpenOnly
 from services.wwi_service.views import recommendations_view, supplier_scores_view
-from shared.core.deps import Ctx, OptionalLimit
-from shared.core.export import ChartSpec, ExportFormat, ExportTable
+from shared.core.deps import DOWNLOAD, Ctx, Format, Offset, OptionalLimit
+from shared.core.export import ChartSpec, ExportTable, records_table
 
-router = APIRouter(tags=["wwi exports"])
-
-Format = Annotated[ExportFormat, Query(description="File format of the download")]
-DOWNLOAD: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The view as a file (Content-Disposition: attachment)"}
-}
+router = APIRouter(prefix="/export", tags=["wwi exports"])
 EXPORT_ROWS = 1000
+"""Default `limit` of the recommendations download: the whole list (the JSON's largest page),
+where the JSON endpoint pages at STORAGE_DEFAULT_LIMIT."""
+
+RECOMMENDATION_COLUMNS = (
+    "stock_item_key", "wwi_stock_item_id", "stock_item", "supplier_key", "supplier",
+    "quantity_on_hand", "reorder_level", "target_level", "daily_velocity", "lead_time_days",
+    "days_of_cover", "quantity_per_outer", "outers_to_order", "quantity_to_order", "urgency",
+    "unit_cost", "estimated_cost",
+)  # fmt: skip
+SUPPLIER_COLUMNS = (
+    "rank", "wwi_supplier_id", "supplier_key", "supplier", "purchase_lines", "ordered_outers",
+    "received_outers", "finalized_lines", "fill_rate", "finalized_share", "received_lines",
+    "lead_time_mean_days", "lead_time_stddev_days", "lead_time_score", "score",
+)  # fmt: skip
+EVENT_COLUMNS = (
+    "id", "detected_at", "run_id", "event_type", "condition_key", "stock_item_key", "stock_item",
+    "severity", "message", "cleared_at",
+)  # fmt: skip
 
 
-@router.get("/export/stock-recommendations", responses=DOWNLOAD)
+def recommendations_table(view: StockRecommendationsResponse) -> ExportTable:
+    title = f"WWI reorder recommendations (sales up to {view.anchor_date})"
+    return records_table(title, RECOMMENDATION_COLUMNS, view.items)
+
+
+def supplier_scores_table(view: SupplierScoresResponse) -> ExportTable:
+    title = f"WWI supplier scores (purchases up to {view.anchor_date})"
+    chart = ChartSpec(x="supplier", y=("score",), kind="bar")
+    return records_table(title, SUPPLIER_COLUMNS, view.items, chart)
+
+
+def events_table(events: list[BusinessEventModel]) -> ExportTable:
+    return records_table("WWI business events", EVENT_COLUMNS, events)
+
+
+@router.get("/stock-recommendations", response_class=Response, responses=DOWNLOAD)
 async def export_stock_recommendations(
     ctx: Ctx,
     format: Format,
-    urgency: Annotated[Urgency | None, Query(description="Only this urgency")] = None,
+    urgency: UrgencyFilter = None,
+    limit: Annotated[
+        int, Query(ge=1, le=EXPORT_ROWS, description="Rows (default: all, up to 1000)")
+    ] = EXPORT_ROWS,
 ) -> Response:
-    """Download the reorder recommendations."""
-    view = await recommendations_view(ctx.warehouse, urgency=urgency, limit=EXPORT_ROWS)
-    columns = ["Stock Item Key", "Stock Item", "Supplier", "On Hand", "Reorder Level",
-               "Target Level", "Daily Velocity", "Lead Time Days", "Days of Cover",
-               "Qty per Outer", "Outers", "Quantity", "Urgency", "Unit Cost",
-               "Estimated Cost"]  # fmt: skip
-    rows = [
-        [r.stock_item_key, r.stock_item, r.supplier, r.quantity_on_hand, r.reorder_level,
-         r.target_level, round(r.daily_velocity, 3), r.lead_time_days,
-         None if r.days_of_cover is None else round(r.days_of_cover, 1), r.quantity_per_outer,
-         r.outers_to_order, r.quantity_to_order, r.urgency, r.unit_cost, r.estimated_cost]
-        for r in view.items
-    ]  # fmt: skip
-    table = ExportTable("WWI reorder recommendations", columns, rows)
-    parameters = {"urgency": urgency, "anchor_date": view.anchor_date}
-    return await ctx.export(view="stock-recommendations", fmt=format, table=table,
-                            parameters=parameters)  # fmt: skip
+    """The reorder recommendations (same rows as /stock/recommendations `items` with the same
+    `urgency` and `limit`; the download defaults to the whole list)."""
+    return await ctx.export(view="stock-recommendations", fmt=format,
+                            parameters={"urgency": urgency, "limit": limit},
+                            compute=lambda: recommendations_view(ctx.warehouse, urgency=urgency,
+                                                                 limit=limit),
+                            table=recommendations_table)  # fmt: skip
 
 
-@router.get("/export/supplier-scores", responses=DOWNLOAD)
+@router.get("/supplier-scores", response_class=Response, responses=DOWNLOAD)
 async def export_supplier_scores(
     ctx: Ctx, format: Format, top_n: TopN = None, days: Days = None
 ) -> Response:
-    """Download the supplier reliability scores (with a bar chart in the PDF)."""
+    """The supplier ranking (same rows as /suppliers/scores `items`), with a bar chart of the
+    scores in the PDF."""
     count = top_n or ctx.settings.ranking_default_top_n
     window = days or ctx.settings.default_history_days
-    view = await supplier_scores_view(ctx.warehouse, days=window, top_n=count)
-    columns = ["Rank", "Supplier", "Purchase Lines", "Fill Rate", "Finalised Share",
-               "Lead Time Mean (days)", "Lead Time Std Dev (days)", "Lead Time Score",
-               "Score"]  # fmt: skip
-    rows = [
-        [s.rank, s.supplier, s.purchase_lines, s.fill_rate, s.finalized_share,
-         s.lead_time_mean_days, s.lead_time_stddev_days, s.lead_time_score, s.score]
-        for s in view.items
-    ]  # fmt: skip
-    table = ExportTable("WWI supplier scores", columns, rows,
-                        chart=ChartSpec(x="Supplier", y=["Score"], kind="bar"))  # fmt: skip
-    parameters = {"top_n": count, "days": window, "anchor_date": view.anchor_date}
-    return await ctx.export(view="supplier-scores", fmt=format, table=table,
-                            parameters=parameters)  # fmt: skip
+    return await ctx.export(view="supplier-scores", fmt=format,
+                            parameters={"top_n": count, "days": window},
+                            compute=lambda: supplier_scores_view(ctx.warehouse, days=window,
+                                                                 top_n=count),
+                            table=supplier_scores_table)  # fmt: skip
 
 
-@router.get("/export/business-events", responses=DOWNLOAD)
-async def export_business_events(ctx: Ctx, format: Format, limit: OptionalLimit = None) -> Response:
-    """Download the newest business events."""
+@router.get("/business-events", response_class=Response, responses=DOWNLOAD)
+async def export_business_events(
+    ctx: Ctx,
+    format: Format,
+    limit: OptionalLimit = None,
+    offset: Offset = 0,
+    event_type: EventTypeFilter = None,
+    open_only: OpenOnly = False,
+) -> Response:
+    """The stored business events, newest first (same rows as /events `items` with the same
+    `limit`, `offset`, `event_type` and `open_only`)."""
     page_size = ctx.limit(limit)
-    records = await ctx.page(events_query(), limit=page_size, offset=0)
-    columns = ["Detected At", "Event Type", "Severity", "Stock Item Key", "Stock Item",
-               "Message", "Cleared At"]  # fmt: skip
-    rows = [
-        [e["detected_at"], e["event_type"], e["severity"], e["stock_item_key"], e["stock_item"],
-         e["message"], e["cleared_at"]]
-        for e in records
-    ]  # fmt: skip
-    table = ExportTable("WWI business events", columns, rows)
-    return await ctx.export(view="business-events", fmt=format, table=table,
-                            parameters={"limit": page_size})  # fmt: skip
+
+    async def compute() -> list[BusinessEventModel]:
+        statement = events_query(event_type=event_type, open_only=open_only)
+        rows = await ctx.page(statement, limit=page_size, offset=offset)
+        return [BusinessEventModel(**row) for row in rows]
+
+    parameters = {"limit": page_size, "offset": offset, "event_type": event_type,
+                  "open_only": open_only}  # fmt: skip
+    return await ctx.export(view="business-events", fmt=format, parameters=parameters,
+                            compute=compute, table=events_table)  # fmt: skip

@@ -22,15 +22,17 @@ from shared.core.deps import Ctx, Offset, OptionalLimit, RunId
 router = APIRouter(tags=["wwi records"])
 
 
+EventTypeFilter = Annotated[EventType | None, Query(description="Only this event type")]
+OpenOnly = Annotated[bool, Query(description="Only conditions that still persist (not cleared)")]
+
+
 @router.get("/events", response_model=BusinessEventsResponse)
 async def business_events(
     ctx: Ctx,
     limit: OptionalLimit = None,
     offset: Offset = 0,
-    event_type: Annotated[EventType | None, Query(description="Only this event type")] = None,
-    open_only: Annotated[
-        bool, Query(description="Only conditions that still persist (not cleared)")
-    ] = False,
+    event_type: EventTypeFilter = None,
+    open_only: OpenOnly = False,
 ) -> BusinessEventsResponse:
     """Stock-level business events found by the events job, newest first."""
     page_size, rows = await ctx.audited_page(

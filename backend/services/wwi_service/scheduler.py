@@ -10,6 +10,7 @@ replicas, opens the root span and records status, duration, error and the return
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,8 @@ from services.wwi_service.analytics import (
 from services.wwi_service.events import record_events
 from services.wwi_service.persistence import save_recommendations, save_supplier_scores
 from shared.core.jobs import JobContext, JobSpec
+
+logger = logging.getLogger(__name__)
 
 
 async def refresh_reorder(ctx: JobContext) -> Mapping[str, Any]:
@@ -65,7 +68,13 @@ async def recompute_supplier_scores(ctx: JobContext) -> Mapping[str, Any]:
 
 
 async def check_data_quality(ctx: JobContext) -> Mapping[str, Any]:
-    return await run_checks(ctx.warehouse)
+    """Every named check against its threshold; the report (each check's result) is the run's
+    result, shown in the job history."""
+    report = await run_checks(ctx.warehouse, ctx.scheduled_for.date())
+    if report.failed:
+        failed = [c.name for c in report.checks if c.status == "fail"]
+        logger.warning("wwi data quality: %s checks failed: %s", report.failed, ", ".join(failed))
+    return report.model_dump(mode="json")
 
 
 JOBS: tuple[JobSpec, ...] = (

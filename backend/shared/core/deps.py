@@ -1,8 +1,9 @@
 """Request context of an analytics endpoint: who calls, where to read, and the audit trail.
 
 Every analytics call, export and records read goes through `AnalyticsContext`, which times the
-work, writes exactly one `audit_log` row for it, and turns a write-store outage into a 503 — an
-analytics answer is never served without its audit row.
+work, writes exactly one `audit_log` row for it (success or failure), and turns a write-store
+outage or a warehouse without data into a 503 — an analytics answer is never served without its
+audit row.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from shared.core.export import (
     render,
 )
 from shared.core.security import InternalCaller, require_internal_caller
-from shared.core.warehouse import WarehouseClient
+from shared.core.warehouse import NoWarehouseData, WarehouseClient
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,6 +51,25 @@ OptionalLimit = Annotated[
     int | None,
     Query(ge=1, le=1000, description="Page size (default STORAGE_DEFAULT_LIMIT)"),
 ]
+Format = Annotated[ExportFormat, Query(description="File format: xlsx, pdf or csv")]
+DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The view as a file (Content-Disposition: attachment; filename=...)",
+        "content": {media: {} for media in MEDIA_TYPES.values()},
+    }
+}
+"""OpenAPI `responses=` of an export route: the file, in each format's media type."""
+
+
+async def answerable(work: Callable[[], Awaitable[T]]) -> T:
+    """Run an analytic; a warehouse without the data it needs is a 503 naming what is missing
+    (the caller may retry once the data is loaded), the same for every call and export."""
+    try:
+        return await work()
+    except NoWarehouseData as missing:
+        raise ProblemError(
+            503, f"the warehouse cannot answer yet: {missing}", extra={"dependency": "warehouse"}
+        ) from None
 
 
 def store_unavailable(error: BaseException) -> DependencyUnavailable:
@@ -92,24 +112,29 @@ class AnalyticsContext:
         except STORE_ERRORS as error:
             raise store_unavailable(error) from error
 
+    async def _audit_failure(
+        self, action: str, parameters: Mapping[str, Any], started: float, failure: Exception
+    ) -> None:
+        """The audit row of a call that failed; a store outage on top is not reported (the
+        original failure is the better answer)."""
+        if isinstance(failure, ProblemError):
+            outcome: Outcome = "rejected" if failure.status < 500 else "error"
+            status, detail = failure.status, failure.detail
+        else:
+            outcome, status, detail = "error", 500, type(failure).__name__
+        with contextlib.suppress(DependencyUnavailable):
+            await self._audit(action, parameters, outcome, started,
+                              status_code=status, detail=detail)  # fmt: skip
+
     async def audited(
         self, action: str, parameters: Mapping[str, Any], work: Callable[[], Awaitable[T]]
     ) -> T:
         """Run `work` and record one audit row for it; re-raise its failure after recording."""
         started = time.perf_counter()
         try:
-            result = await work()
-        except ProblemError as problem:
-            outcome: Outcome = "rejected" if problem.status < 500 else "error"
-            # If the store is down too, the original failure is the better answer.
-            with contextlib.suppress(DependencyUnavailable):
-                await self._audit(action, parameters, outcome, started,
-                                  status_code=problem.status, detail=problem.detail)  # fmt: skip
-            raise
+            result = await answerable(work)
         except Exception as failure:
-            with contextlib.suppress(DependencyUnavailable):
-                await self._audit(action, parameters, "error", started, status_code=500,
-                                  detail=type(failure).__name__)  # fmt: skip
+            await self._audit_failure(action, parameters, started, failure)
             raise
         await self._audit(action, parameters, "success", started, status_code=200)
         return result
@@ -119,13 +144,26 @@ class AnalyticsContext:
         *,
         view: str,
         fmt: ExportFormat,
-        table: ExportTable,
         parameters: Mapping[str, Any],
+        compute: Callable[[], Awaitable[T]],
+        table: Callable[[T], ExportTable],
     ) -> Response:
-        """Render `table`, record it in `export_records` and `audit_log`, return the download."""
+        """Compute the view, render it as `fmt`, record `export_records` and one `audit_log` row
+        (`export.<view>`) in one transaction, and return the download.
+
+        The one path of every export of both services: a view that cannot be computed or
+        rendered (warehouse or store down, no data) is audited as one failed `export.<view>`.
+        """
         started = time.perf_counter()
+        action = f"export.{view}"
         safe_parameters = {key: json_safe(value) for key, value in parameters.items()}
-        body = await asyncio.to_thread(render, table, fmt, safe_parameters)
+        audit_parameters = {**safe_parameters, "format": fmt}
+        try:
+            view_table = table(await answerable(compute))
+            body = await asyncio.to_thread(render, view_table, fmt, safe_parameters)
+        except Exception as failure:
+            await self._audit_failure(action, audit_parameters, started, failure)
+            raise
         filename = export_filename(self.domain, view, fmt, datetime.now(UTC))
         try:
             async with self.sessions.begin() as session:
@@ -135,7 +173,7 @@ class AnalyticsContext:
                     view=view,
                     format=fmt,
                     filename=filename,
-                    row_count=len(table.rows),
+                    row_count=len(view_table.rows),
                     size_bytes=len(body),
                     sha256=hashlib.sha256(body).hexdigest(),
                     actor=self.caller.subject,
@@ -145,10 +183,10 @@ class AnalyticsContext:
                     session,
                     AuditEntry(
                         domain=self.domain,
-                        action=f"export.{view}",
+                        action=action,
                         actor=self.caller.subject,
                         outcome="success",
-                        parameters={**safe_parameters, "format": fmt},
+                        parameters=audit_parameters,
                         status_code=200,
                         duration_ms=(time.perf_counter() - started) * 1000,
                     ),

@@ -245,6 +245,15 @@ def export_filename(domain: str, view: str, fmt: ExportFormat, when: datetime) -
     return f"{domain}-{view}-{when.strftime('%Y%m%dT%H%M%SZ')}.{fmt}"
 
 
+def records_table(
+    title: str, columns: Sequence[str], records: Sequence[object], chart: ChartSpec | None = None
+) -> ExportTable:
+    """A view's response-model records as a table, one attribute per column: with the JSON
+    field names as columns, a download and its JSON endpoint can be compared row by row."""
+    rows = [[getattr(record, name) for name in columns] for record in records]
+    return ExportTable(title=title, columns=columns, rows=rows, chart=chart)
+
+
 def rows_from_dicts(items: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[list[Any]]:
     """Turn JSON-shaped records into table rows in `columns` order."""
     return [[item.get(name) for name in columns] for item in items]

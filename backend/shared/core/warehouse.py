@@ -2,7 +2,8 @@
 
 The DuckDB and pyodbc drivers block, so queries run in worker threads. A warehouse that cannot
 answer becomes `DependencyUnavailable("warehouse")` (503) instead of a 500; the guard's refusal
-stays a programming error and propagates.
+stays a programming error and propagates. A warehouse that answers but holds nothing to compute
+from is `NoWarehouseData`, which every audited call of either service answers with the same 503.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ from sqlalchemy.sql import Executable
 from shared.core.errors import DependencyUnavailable
 
 logger = logging.getLogger(__name__)
+
+
+class NoWarehouseData(LookupError):
+    """The warehouse answers but lacks the rows an analytic needs (an empty fact table, too
+    little history). Raised by the analytics, not the HTTP layer: `AnalyticsContext` turns it
+    into a 503 naming the warehouse and the missing data (it may be loaded later), and a job
+    that meets it fails with the same message."""
 
 
 class WarehouseClient:

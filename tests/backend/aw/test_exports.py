@@ -27,6 +27,7 @@ VIEWS = [
     ("sales-history", "/api/aw/sales/history", {"days_back": 40}, "daily", "period"),
     ("sales-forecast", "/api/aw/sales/forecast", {"horizon_days": 20}, "points", "date"),
     ("rep-scores", "/api/aw/reps/scores", {"top_n": 6}, "reps", "rank"),
+    ("rep-scores", "/api/aw/reps/scores", {"top_n": 6, "year": 2012}, "reps", "rank"),
     ("product-demand", "/api/aw/products/demand", {"top_n": 8}, "products", "rank"),
 ]
 
@@ -91,6 +92,25 @@ def test_xlsx_csv_and_pdf_hold_the_json_rows(
     assert aw_service.sql("SELECT count(*) FROM export_records")[0][0] == exports_before + 3
     audit = aw_service.sql("SELECT action, outcome FROM audit_log ORDER BY id DESC LIMIT 3")
     assert {(r["action"], r["outcome"]) for r in audit} == {(f"export.{view}", "success")}
+
+
+def test_rep_scores_export_reports_the_requested_year(aw_service: LiveService) -> None:
+    def keys(response: Any) -> list[tuple[str, str]]:
+        return [
+            (r["employee_key"], r["revenue"]) for r in csv.DictReader(io.StringIO(response.text))
+        ]
+
+    latest = aw_service.get("/api/aw/export/rep-scores", format="csv", top_n=6)
+    earlier = aw_service.get("/api/aw/export/rep-scores", format="csv", top_n=6, year=2012)
+    assert earlier.status_code == 200, earlier.text
+    assert keys(earlier) != keys(latest)  # the year changes the ranking, so it was applied
+    want = aw_service.get("/api/aw/reps/scores", top_n=6, year=2012).json()
+    assert want["year"] == 2012
+    assert [key for key, _ in keys(earlier)] == [str(rep["employee_key"]) for rep in want["reps"]]
+    (recorded,) = aw_service.sql("SELECT parameters FROM export_records ORDER BY id DESC LIMIT 1")
+    assert '"year": 2012' in recorded["parameters"]
+    no_orders = aw_service.get("/api/aw/export/rep-scores", format="csv", year=1990)
+    assert no_orders.status_code == 422 and no_orders.json()["errors"][0]["field"] == "year"
 
 
 def test_bad_format_is_422_naming_it_and_the_allowed_values(aw_service: LiveService) -> None:

@@ -1,7 +1,8 @@
 """Internal-token checks on every endpoint, and behaviour while PostgreSQL or the warehouse is down.
 
 PostgreSQL is a throwaway cluster of the test's own, stopped and restarted for real; the
-"warehouse down" case points the service at a SQL Server that is not there.
+"warehouse down" case points the service at a SQL Server that is not there. A job run during the
+outage is covered for both services by `tests/backend/test_service_machinery.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +18,13 @@ import duckdb
 import httpx
 import jwt
 import pytest
-from sqlalchemy import text
 
 from demo.duck import create_schema as create_duck_schema
 from devtools.postgres import ThrowawayPostgres
 from services.aw_service import analytics
 from services.aw_service.main import create_app
-from services.aw_service.scheduler import JOBS
-from shared.core.jobs import JobRunner
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import create_aw_engine
-from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
 from shared.db.warehouse import aw_tables
 from tests.backend.aw.support import SECRET, LiveService, auth, make_settings, serve
 from tests.support.live_server import live_server, poll_until
@@ -118,37 +114,6 @@ def test_postgres_down_is_503_ready_says_which_and_service_recovers(
         poll_until(lambda: service.get("/api/aw/sales/kpis").status_code == 200,
                    timeout=60, interval=0.5, what="recovery after PostgreSQL restart")  # fmt: skip
         assert httpx.get(f"{service.url}/ready", timeout=30).status_code == 200
-
-
-async def test_job_run_while_postgres_is_down_is_recorded_failed_once_back(
-    own_postgres: ThrowawayPostgres, demo_warehouse_dir: Path
-) -> None:
-    settings = make_settings(own_postgres.url, demo_warehouse_dir)
-    engine = create_postgres_engine(settings)
-    await create_schema(engine)
-    warehouse = WarehouseClient(create_aw_engine(settings), name="aw")
-    runner = JobRunner(service="aw-service", domain="aw", settings=settings,
-                       warehouse=warehouse, sessions=create_session_factory(engine))  # fmt: skip
-    job = next(j for j in JOBS if j.job_id == "aw.daily.forecast")
-    own_postgres.stop("immediate")
-    tick = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-    outcome = await runner.run_tick(job, tick)
-    assert outcome.status == "failed"
-    own_postgres.start()
-    await runner.flush_unrecorded()
-    async with engine.connect() as connection:
-        runs = (await connection.execute(
-            text("SELECT job_id, status, scheduled_for FROM job_executions"))).all()  # fmt: skip
-        stored = (await connection.execute(text("SELECT count(*) FROM aw_forecasts"))).scalar()
-    assert [(r.job_id, r.status, r.scheduled_for) for r in runs] == [
-        ("aw.daily.forecast", "failed", tick)
-    ]
-    assert stored == 0
-    # The next tick runs normally.
-    later = await runner.run_tick(job, datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
-    assert later.status == "succeeded"
-    await engine.dispose()
-    warehouse.dispose()
 
 
 def test_warehouse_down_is_503_and_ready_says_warehouse(

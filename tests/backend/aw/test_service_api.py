@@ -141,7 +141,7 @@ def test_openapi_documents_every_parameter_and_response(aw_service: LiveService)
         "/api/aw/records/product-demand": {"limit", "offset", "run_id"},
         "/api/aw/export/sales-history": {"format", "days_back"},
         "/api/aw/export/sales-forecast": {"format", "horizon_days"},
-        "/api/aw/export/rep-scores": {"format", "top_n"},
+        "/api/aw/export/rep-scores": {"format", "top_n", "year"},
         "/api/aw/export/product-demand": {"format", "top_n"},
         "/api/aw/jobs": {"limit", "offset", "job_id"},
     }

@@ -1,19 +1,21 @@
-"""wwi-service over real HTTP: every /api/wwi view answers what the analytics compute, is
-audited once, refuses bad input with a 422 naming the field, and requires an internal token."""
+"""wwi-service over real HTTP: every /api/wwi view answers what the analytics compute, writes
+exactly one audit row per call, refuses bad input with a 422 naming the field, and requires a
+valid, unexpired internal token for wwi-service. Exports: `test_exports.py`."""
 
 from __future__ import annotations
 
-import io
+import json
+from typing import Any
 
 import httpx
-import openpyxl
-import pypdf
+import jwt
 import pytest
 
 from demo import wwi_planted
 from services.wwi_service.analytics import recommendations, stock_snapshot, supplier_scores
+from shared.core.config import Settings
 from shared.core.warehouse import WarehouseClient
-from tests.backend.wwi.conftest import LiveService, auth, sql
+from tests.backend.wwi.conftest import SECRET, LiveService, auth, sql
 
 VIEWS = [
     "/api/wwi/sales/kpis",
@@ -25,23 +27,40 @@ VIEWS = [
     "/api/wwi/records/supplier-scores",
     "/api/wwi/jobs",
     "/api/wwi/export/stock-recommendations?format=xlsx",
+    "/api/wwi/export/supplier-scores?format=pdf",
+    "/api/wwi/export/business-events?format=csv",
 ]
+
+
+def expired(settings: Settings) -> dict[str, str]:
+    """A token valid in every way but its expiry: minted for wwi-service, then backdated."""
+    minted = auth(settings)["Authorization"].removeprefix("Bearer ")
+    claims = jwt.decode(minted, options={"verify_signature": False})
+    claims.update(iat=claims["iat"] - 600, nbf=claims["nbf"] - 600, exp=claims["iat"] - 300)
+    return {"Authorization": "Bearer " + jwt.encode(claims, SECRET, algorithm="HS256")}
 
 
 @pytest.mark.parametrize("path", VIEWS)
 def test_every_view_requires_an_internal_token_for_this_service(
     wwi_service: LiveService, path: str
 ) -> None:
+    audited = sql(wwi_service.postgres_url, "SELECT count(*) AS n FROM audit_log")[0]["n"]
     missing = httpx.get(wwi_service.url + path)
     assert missing.status_code == 401
     assert missing.headers["content-type"].startswith("application/problem+json")
     assert missing.headers["www-authenticate"].startswith("Bearer")
-    other = httpx.get(
-        wwi_service.url + path, headers=auth(wwi_service.settings, audience="aw-service")
-    )
-    assert other.status_code == 401
-    forged = httpx.get(wwi_service.url + path, headers={"Authorization": "Bearer abc.def.ghi"})
-    assert forged.status_code == 401
+    for name, headers in {
+        "wrong aud": auth(wwi_service.settings, audience="aw-service"),
+        "forged": {"Authorization": "Bearer abc.def.ghi"},
+        "expired": expired(wwi_service.settings),
+    }.items():
+        refused = httpx.get(wwi_service.url + path, headers=headers)
+        assert refused.status_code == 401, (name, refused.text)
+        assert refused.json()["status"] == 401, name
+    assert httpx.get(wwi_service.url + path, headers=auth(wwi_service.settings)).status_code < 300
+    # The four refusals wrote nothing; the accepted call its one row.
+    after = sql(wwi_service.postgres_url, "SELECT count(*) AS n FROM audit_log")[0]["n"]
+    assert after == audited + 1
 
 
 def test_health_and_ready_are_open(wwi_service: LiveService) -> None:
@@ -50,28 +69,60 @@ def test_health_and_ready_are_open(wwi_service: LiveService) -> None:
     assert ready == {"status": "ready", "checks": {"warehouse": "ok", "postgres": "ok"}}
 
 
-def test_kpis_answer_and_write_one_audit_row(wwi_service: LiveService) -> None:
-    before = sql(wwi_service.postgres_url, "SELECT count(*) AS n FROM audit_log")[0]["n"]
-    response = wwi_service.get("/api/wwi/sales/kpis", params={"days": 90})
-    assert response.status_code == 200
-    body = response.json()
-    assert body["days"] == 90 and body["period"]["end"] == body["anchor_date"]
-    assert body["current"]["revenue"] > 0 and 0 < body["current"]["margin"] < 1
-    rows = sql(
+CALLS = [
+    # (method, path, JSON body, audit action, parameters the row must carry)
+    ("GET", "/api/wwi/sales/kpis?days=90", None, "sales.kpis", {"days": 90}),
+    ("GET", "/api/wwi/stock/recommendations?urgency=high", None, "stock.recommendations",
+     {"urgency": "high", "limit": 100}),
+    ("GET", "/api/wwi/suppliers/scores?top_n=3", None, "suppliers.scores", {"top_n": 3}),
+    ("GET", "/api/wwi/events?event_type=stock_out&offset=2", None, "events.list",
+     {"event_type": "stock_out", "offset": 2, "open_only": False}),
+    ("GET", "/api/wwi/scenarios?limit=5", None, "scenarios.list", {"limit": 5, "offset": 0}),
+    ("POST", "/api/wwi/scenarios", {"demand_change_pct": 10, "horizon_days": 7},
+     "scenarios.create", {"demand_change_pct": 10.0, "horizon_days": 7}),
+    ("GET", "/api/wwi/records/reorder-recommendations?run_id=7", None,
+     "records.reorder_recommendations", {"run_id": "7"}),
+    ("GET", "/api/wwi/records/supplier-scores?limit=2", None, "records.supplier_scores",
+     {"limit": 2}),
+    ("GET", "/api/wwi/jobs?job_id=wwi.hourly.events", None, "jobs.history",
+     {"job_id": "wwi.hourly.events"}),
+    ("GET", "/api/wwi/export/stock-recommendations?format=csv&urgency=critical", None,
+     "export.stock-recommendations", {"format": "csv", "urgency": "critical"}),
+    ("GET", "/api/wwi/export/supplier-scores?format=xlsx&top_n=4", None,
+     "export.supplier-scores", {"format": "xlsx", "top_n": 4}),
+    ("GET", "/api/wwi/export/business-events?format=pdf&open_only=true", None,
+     "export.business-events", {"format": "pdf", "open_only": True}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "body", "action", "parameters"), CALLS,
+                         ids=[c[3] for c in CALLS])  # fmt: skip
+def test_each_call_writes_exactly_one_audit_row(
+    wwi_service: LiveService,
+    method: str,
+    path: str,
+    body: Any,
+    action: str,
+    parameters: dict[str, Any],
+) -> None:
+    def count(table: str) -> int:
+        return int(sql(wwi_service.postgres_url, f"SELECT count(*) AS n FROM {table}")[0]["n"])
+
+    audited, exported = count("audit_log"), count("export_records")
+    response = wwi_service.post(path, body) if method == "POST" else wwi_service.get(path)
+    assert response.status_code in (200, 201), response.text
+    assert count("audit_log") == audited + 1
+    assert count("export_records") == exported + (1 if action.startswith("export.") else 0)
+    (row,) = sql(
         wwi_service.postgres_url,
-        "SELECT domain, action, actor, outcome, parameters, trace_id FROM audit_log "
-        "WHERE id > (SELECT coalesce(max(id), 0) - 1 FROM audit_log)",
+        "SELECT domain, action, actor, outcome, status_code, parameters, trace_id "
+        "FROM audit_log ORDER BY id DESC LIMIT 1",
     )
-    after = sql(wwi_service.postgres_url, "SELECT count(*) AS n FROM audit_log")[0]["n"]
-    assert after == before + 1
-    (row,) = rows
-    assert (row["domain"], row["action"], row["actor"], row["outcome"]) == (
-        "wwi",
-        "sales.kpis",
-        "alice",
-        "success",
-    )
-    assert '"days": 90' in row["parameters"]
+    assert (row["domain"], row["action"], row["actor"], row["outcome"], row["status_code"]) == (
+        "wwi", action, "alice", "success", 200,
+    )  # fmt: skip
+    stored = json.loads(row["parameters"])
+    assert {key: stored.get(key) for key in parameters} == parameters
     assert row["trace_id"] == response.headers["x-trace-id"]
 
 
@@ -128,40 +179,6 @@ def test_bad_query_is_422_naming_the_field(
     assert [e["field"] for e in body["errors"]] == [field]
     assert hint in response.text
     assert "Traceback" not in response.text
-
-
-def test_stock_recommendations_export_xlsx_is_recorded(wwi_service: LiveService) -> None:
-    response = wwi_service.get("/api/wwi/export/stock-recommendations", params={"format": "xlsx"})
-    assert response.status_code == 200
-    disposition = response.headers["content-disposition"]
-    assert disposition.startswith('attachment; filename="wwi-stock-recommendations-')
-    assert disposition.endswith('.xlsx"')
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert sheet is not None
-    values = [row for row in sheet.iter_rows(values_only=True) if row and row[0] is not None]
-    header = next(i for i, row in enumerate(values) if row[0] == "Stock Item Key")
-    keys = {row[0] for row in values[header + 1 :]}
-    assert {c.stock_item_key for c in wwi_planted.BELOW_REORDER} <= keys
-    exports = sql(
-        wwi_service.postgres_url,
-        "SELECT view, format, actor, row_count FROM export_records ORDER BY id DESC LIMIT 1",
-    )
-    assert tuple(exports[0]) == ("stock-recommendations", "xlsx", "alice", len(keys))
-    audit = sql(wwi_service.postgres_url, "SELECT action FROM audit_log ORDER BY id DESC LIMIT 1")
-    assert audit[0]["action"] == "export.stock-recommendations"
-
-
-def test_supplier_scores_export_pdf_has_the_suppliers(wwi_service: LiveService) -> None:
-    response = wwi_service.get(
-        "/api/wwi/export/supplier-scores", params={"format": "pdf", "top_n": 50}
-    )
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert response.headers["content-type"] == "application/pdf"
-    text = "".join(
-        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
-    )
-    assert "WWI supplier scores" in text
-    assert wwi_planted.UNRELIABLE_SUPPLIER in text
 
 
 def test_openapi_documents_every_spec_path(wwi_service: LiveService) -> None:

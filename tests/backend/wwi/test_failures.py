@@ -1,5 +1,8 @@
-"""wwi-service when things go wrong: PostgreSQL down (503 naming it, then recovery), a missing
-warehouse or a bad configuration at start-up (exit 2 with the reason), and the real process."""
+"""wwi-service when things go wrong: PostgreSQL down (503 naming it, /ready saying which, then
+recovery), a warehouse without tables or without rows (503 naming it and what is missing, each
+refusal audited), a missing warehouse or a bad configuration at start-up (exit 2 with the
+reason), and the real process. A job run during a PostgreSQL outage is covered for both
+services by `tests/backend/test_service_machinery.py`."""
 
 from __future__ import annotations
 
@@ -13,8 +16,10 @@ import duckdb
 import httpx
 import pytest
 
+from demo.duck import create_schema as create_duck_schema
 from devtools.postgres import ThrowawayPostgres
 from services.wwi_service.main import create_app
+from shared.db.warehouse import wwi_tables
 from tests.backend.wwi.conftest import SECRET, auth, service_settings, sql
 from tests.support.live_server import REPO, free_port, live_server, poll_until, spawn_service
 
@@ -39,11 +44,19 @@ def test_postgres_outage_is_503_then_recovers(
             ("POST", "/api/wwi/scenarios", {"demand_change_pct": 5}),
             ("GET", "/api/wwi/events", None),
             ("GET", "/api/wwi/sales/kpis", None),
+            ("GET", "/api/wwi/export/supplier-scores?format=xlsx", None),
+            ("GET", "/api/wwi/export/business-events?format=csv", None),
         ):
             down = httpx.request(method, url + path, json=body, headers=headers, timeout=30)
             assert down.status_code == 503, (path, down.text)
             assert down.json()["dependency"] == "postgres"
             assert down.headers["content-type"].startswith("application/problem+json")
+            assert "Traceback" not in down.text
+        ready = httpx.get(f"{url}/ready", timeout=30)
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["postgres"].startswith("unavailable")
+        assert ready.json()["checks"]["warehouse"] == "ok"
+        assert httpx.get(f"{url}/health").status_code == 200
         own_postgres.start()
 
         def recovered() -> bool:
@@ -52,6 +65,7 @@ def test_postgres_outage_is_503_then_recovers(
             return answer.status_code == 201
 
         poll_until(recovered, timeout=60, interval=0.5, what="recovery after PostgreSQL restart")
+        assert httpx.get(f"{url}/ready", timeout=30).status_code == 200
 
 
 def _env(postgres_url: str, warehouse_dir: Path, **extra: str) -> dict[str, str]:
@@ -108,7 +122,8 @@ def test_bad_start_up_exits_2_naming_the_problem(
 
 
 def test_unreadable_warehouse_is_503_naming_it(postgres_url: str, tmp_path: Path) -> None:
-    """A warehouse without the WWI tables (wrong database, failed load) is a 503, not a 500."""
+    """A warehouse without the WWI tables (wrong database, failed load) is a 503, not a 500, and
+    every refused call, the export included, leaves its one failed audit row."""
     duckdb.connect(str(tmp_path / "wwi.duckdb")).close()
     settings = service_settings(postgres_url, tmp_path)
     with live_server(create_app(settings)) as url:
@@ -118,11 +133,51 @@ def test_unreadable_warehouse_is_503_naming_it(postgres_url: str, tmp_path: Path
             ("GET", "/api/wwi/sales/kpis", None),
             ("GET", "/api/wwi/stock/recommendations", None),
             ("GET", "/api/wwi/export/supplier-scores?format=pdf", None),
+            ("GET", "/api/wwi/export/stock-recommendations?format=xlsx", None),
             ("POST", "/api/wwi/scenarios", {"horizon_days": 5}),
         ):
             answer = httpx.request(method, url + path, json=body, headers=auth(settings),
                                    timeout=30)  # fmt: skip
             assert answer.status_code == 503, (path, answer.text)
             assert answer.json()["dependency"] == "warehouse"
-        audit = sql(postgres_url, "SELECT action, outcome FROM audit_log ORDER BY id")
-        assert ("sales.kpis", "error") in [tuple(row) for row in audit]
+    audit = sql(postgres_url, "SELECT action, outcome, status_code FROM audit_log ORDER BY id")
+    assert [tuple(row) for row in audit] == [
+        ("sales.kpis", "error", 503),
+        ("stock.recommendations", "error", 503),
+        ("export.supplier-scores", "error", 503),
+        ("export.stock-recommendations", "error", 503),
+        ("scenarios.create", "error", 503),
+    ]
+    assert sql(postgres_url, "SELECT count(*) AS n FROM export_records")[0]["n"] == 0
+
+
+@pytest.fixture
+def empty_warehouse_dir(tmp_path: Path) -> Path:
+    """A warehouse with every WWI table and no rows (a load that has not run yet)."""
+    with duckdb.connect(str(tmp_path / "wwi.duckdb")) as connection:
+        create_duck_schema(connection, wwi_tables.metadata)
+    return tmp_path
+
+
+def test_empty_warehouse_is_503_naming_the_missing_data(
+    postgres_url: str, empty_warehouse_dir: Path
+) -> None:
+    settings = service_settings(postgres_url, empty_warehouse_dir)
+    with live_server(create_app(settings)) as url:
+        poll_until(lambda: httpx.get(f"{url}/ready").status_code == 200, what="ready")
+        for method, path, body, missing in (
+            ("GET", "/api/wwi/sales/kpis", None, "Fact.Sale"),
+            ("GET", "/api/wwi/suppliers/scores", None, "Fact.Purchase"),
+            ("GET", "/api/wwi/stock/recommendations", None, 'Fact."Stock Holding"'),
+            ("POST", "/api/wwi/scenarios", {"horizon_days": 5}, 'Fact."Stock Holding"'),
+            ("GET", "/api/wwi/export/supplier-scores?format=csv", None, "Fact.Purchase"),
+        ):
+            answer = httpx.request(method, url + path, json=body, headers=auth(settings),
+                                   timeout=30)  # fmt: skip
+            assert answer.status_code == 503, (path, answer.text)
+            problem = answer.json()
+            assert problem["dependency"] == "warehouse"
+            assert problem["detail"] == f"the warehouse cannot answer yet: no rows in {missing}"
+    audit = sql(postgres_url, "SELECT action, outcome, status_code FROM audit_log ORDER BY id")
+    assert {(row["outcome"], row["status_code"]) for row in audit} == {("error", 503)}
+    assert len(audit) == 5

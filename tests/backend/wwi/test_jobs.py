@@ -4,6 +4,7 @@ endpoints, one execution per tick across racing replicas, events reported once p
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from demo import wwi_planted
-from services.wwi_service.analytics import detect_events, recommendations, stock_snapshot
+from services.wwi_service.analytics import (
+    detect_events,
+    recommendations,
+    run_checks,
+    stock_snapshot,
+)
 from services.wwi_service.events import EVENTS, record_events
 from services.wwi_service.main import create_app
 from services.wwi_service.scheduler import JOBS
@@ -61,16 +67,24 @@ async def store(wwi_service: LiveService) -> AsyncIterator[Store]:
     await engine.dispose()
 
 
-async def test_racing_replicas_run_the_reorder_tick_once(
-    wwi_service: LiveService, store: Store, demo_wh: WarehouseClient
+RESULT_TABLES = {
+    "wwi.hourly.reorder": "wwi_reorder_recommendations",
+    "wwi.daily.supplier_scores": "wwi_supplier_scores",
+    "wwi.daily.data_quality": None,
+}
+
+
+@pytest.mark.parametrize("job_id", sorted(RESULT_TABLES))
+async def test_racing_replicas_run_a_tick_once_with_one_result_set(
+    wwi_service: LiveService, store: Store, demo_wh: WarehouseClient, job_id: str
 ) -> None:
     tick = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
-    job = JOB["wwi.hourly.reorder"]
+    job = JOB[job_id]
     runners = [store.runner(wwi_service, demo_wh) for _ in range(3)]
     outcomes = await asyncio.gather(*(r.run_tick(job, tick) for r in runners))
     assert sorted(o.claimed for o in outcomes) == [False, False, True]
     (winner,) = [o for o in outcomes if o.claimed]
-    assert winner.status == "succeeded"
+    assert winner.status == "succeeded", winner.error
     runs = await fetch_sql(
         wwi_service.postgres_url,
         "SELECT id, status FROM job_executions WHERE job_id = $1 AND scheduled_for = $2",
@@ -78,23 +92,52 @@ async def test_racing_replicas_run_the_reorder_tick_once(
         tick,
     )
     assert [tuple(r) for r in runs] == [(winner.execution_id, "succeeded")]
+    audit = await fetch_sql(
+        wwi_service.postgres_url,
+        "SELECT count(*) AS n FROM audit_log "
+        "WHERE action = $1 AND parameters->>'execution_id' = $2",
+        f"job.{job_id}",
+        str(winner.execution_id),
+    )
+    assert audit[0]["n"] == 1
+    table = RESULT_TABLES[job_id]
+    if table is not None:
+        sets = await fetch_sql(
+            wwi_service.postgres_url,
+            f"SELECT run_id, count(*) AS n FROM {table} WHERE run_id IN "
+            "(SELECT id::text FROM job_executions WHERE job_id = $1 AND scheduled_for = $2) "
+            "GROUP BY run_id",
+            job.job_id,
+            tick,
+        )
+        assert [r["run_id"] for r in sets] == [str(winner.execution_id)]
+    history = wwi_service.get("/api/wwi/jobs", params={"job_id": job.job_id}).json()
+    assert winner.execution_id in [run["id"] for run in history["items"]]
+
+
+async def test_reorder_run_stores_and_serves_the_live_recommendations(
+    wwi_service: LiveService, store: Store, demo_wh: WarehouseClient
+) -> None:
+    outcome = await store.runner(wwi_service, demo_wh).run_tick(
+        JOB["wwi.hourly.reorder"], datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    )
+    assert outcome.status == "succeeded" and outcome.result is not None
     want = recommendations((await stock_snapshot(demo_wh)).positions)
     stored = await fetch_sql(
         wwi_service.postgres_url,
         "SELECT stock_item_key, quantity_to_order FROM wwi_reorder_recommendations "
         "WHERE run_id = $1 ORDER BY id",
-        str(winner.execution_id),
+        str(outcome.execution_id),
     )
     assert [tuple(r) for r in stored] == [(r.stock_item_key, r.quantity_to_order) for r in want]
-    assert winner.result is not None and winner.result["recommendations"] == len(want)
-
-    run = {"run_id": str(winner.execution_id), "limit": 1000}
+    assert outcome.result["recommendations"] == len(want)
+    run = {"run_id": str(outcome.execution_id), "limit": 1000}
     served = wwi_service.get("/api/wwi/records/reorder-recommendations", params=run)
     assert served.status_code == 200
     assert [i["stock_item_key"] for i in served.json()["items"]] == [r.stock_item_key for r in want]
-    history = wwi_service.get("/api/wwi/jobs", params={"job_id": job.job_id}).json()
-    assert [run["id"] for run in history["items"]] == [winner.execution_id]
-    assert history["items"][0]["result"]["recommendations"] == len(want)
+    history = wwi_service.get("/api/wwi/jobs", params={"job_id": "wwi.hourly.reorder"}).json()
+    (mine,) = [r for r in history["items"] if r["id"] == outcome.execution_id]
+    assert mine["result"]["recommendations"] == len(want)
 
 
 async def test_supplier_scores_job_persists_ranked_snapshot(
@@ -113,7 +156,9 @@ async def test_supplier_scores_job_persists_ranked_snapshot(
     assert ranks[-1][1] == wwi_planted.UNRELIABLE_SUPPLIER
     audit = await fetch_sql(
         wwi_service.postgres_url,
-        "SELECT actor, outcome FROM audit_log WHERE action = 'job.wwi.daily.supplier_scores'",
+        "SELECT actor, outcome FROM audit_log WHERE action = 'job.wwi.daily.supplier_scores' "
+        "AND parameters->>'execution_id' = $1",
+        str(outcome.execution_id),
     )
     assert [tuple(a) for a in audit] == [("scheduler", "success")]
 
@@ -121,16 +166,22 @@ async def test_supplier_scores_job_persists_ranked_snapshot(
 async def test_data_quality_job_result_is_in_job_history(
     wwi_service: LiveService, store: Store, demo_wh: WarehouseClient
 ) -> None:
-    runner = store.runner(wwi_service, demo_wh)
-    outcome = await runner.run_tick(
-        JOB["wwi.daily.data_quality"], datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
-    )
+    tick = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    outcome = await store.runner(wwi_service, demo_wh).run_tick(JOB["wwi.daily.data_quality"], tick)
     assert outcome.status == "succeeded"
     history = wwi_service.get("/api/wwi/jobs", params={"job_id": "wwi.daily.data_quality"})
-    (run,) = history.json()["items"]
-    checks = {c["check"]: c for c in run["result"]["checks"]}
-    assert checks["sale_orphan_stock_item"]["status"] == "pass"
-    assert run["result"]["errors"] == 0
+    (run,) = [r for r in history.json()["items"] if r["id"] == outcome.execution_id]
+    direct = await run_checks(demo_wh, tick.date())
+    assert run["result"] == json.loads(direct.model_dump_json())
+    checks = {c["name"]: c for c in run["result"]["checks"]}
+    assert checks["orphan_stock_item.Sale"] == {
+        "name": "orphan_stock_item.Sale",
+        "description": "Fact.Sale lines whose Stock Item Key is unknown",
+        "observed": 0.0, "threshold": 0.0, "comparison": "<=", "severity": "error",
+        "status": "pass",
+    }  # fmt: skip
+    assert checks["freshness.latest_sale_date"]["status"] == "warn"
+    assert run["result"]["failed"] == 0
 
 
 async def test_events_job_reports_planted_conditions_once(
@@ -217,10 +268,10 @@ async def test_racing_event_writers_store_each_condition_once(
 def test_scheduler_runs_every_job_once_after_start_up(
     postgres_url: str, wwi_demo_path: Path
 ) -> None:
-    # The start-up runs fire after a fixed delay, not after the schema is ready (reported to
-    # the machinery's owner), so the delay leaves schema creation time to finish first.
+    # Delay 0: `JobRunner.run_tick` waits for the write store's schema, so a start-up run fired
+    # before `create_all` has finished still claims its tick and is recorded.
     settings = service_settings(
-        postgres_url, wwi_demo_path.parent, jobs_enabled=True, jobs_startup_delay_seconds=3
+        postgres_url, wwi_demo_path.parent, jobs_enabled=True, jobs_startup_delay_seconds=0
     )
     with live_server(create_app(settings)) as url:
         service = LiveService(url, settings, postgres_url)
