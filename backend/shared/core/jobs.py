@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 MISFIRE_GRACE_SECONDS = 300
+STARTUP_WINDOW = timedelta(minutes=10)
+"""Replicas started within one such window (a rollout) share one start-up run of each job."""
 SCHEMA_WAIT_SECONDS = 60.0
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -266,6 +268,18 @@ def scheduled_time(trigger: CronTrigger, now: datetime) -> datetime:
         latest = following
 
 
+def startup_tick(started_at: datetime) -> datetime:
+    """The tick a start-up run claims: the start time floored to `STARTUP_WINDOW` (UTC).
+
+    Keyed on each process's own start second, every replica of a rollout would run every job
+    once more; floored to the window, the replicas started together race for one claim and one
+    of them runs it. A restart in a later window runs the jobs again.
+    """
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    window = STARTUP_WINDOW.total_seconds()
+    return epoch + timedelta(seconds=(started_at - epoch).total_seconds() // window * window)
+
+
 def build_scheduler(runner: JobRunner, jobs: Sequence[JobSpec], *, startup_delay: float) -> Any:
     """An AsyncIOScheduler with each job on its UTC cron and once `startup_delay` s after start."""
     scheduler = AsyncIOScheduler(
@@ -284,7 +298,7 @@ def build_scheduler(runner: JobRunner, jobs: Sequence[JobSpec], *, startup_delay
             await runner.run_tick(job, scheduled_time(trigger, datetime.now(UTC)))
 
         async def on_startup(job: JobSpec = job) -> None:
-            await runner.run_tick(job, started_at)
+            await runner.run_tick(job, startup_tick(started_at))
 
         scheduler.add_job(on_tick, trigger, id=job.job_id, name=job.description or job.job_id)
         scheduler.add_job(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.aw_service import analytics
 from services.aw_service.scheduler import JOBS
-from shared.core.jobs import JobOutcome, JobRunner, JobSpec
+from shared.core.jobs import JobOutcome, JobRunner, JobSpec, startup_tick
 from shared.core.warehouse import WarehouseClient
 from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
 from tests.backend.aw.support import LiveService, make_settings, serve
@@ -119,6 +119,25 @@ async def test_racing_replicas_produce_one_execution_and_one_result_set(
         top = min(stored, key=lambda r: r["rank"])
         assert top["product_key"] == demand.products[0].product_key
         assert top["units"] == demand.products[0].units
+
+
+async def test_replicas_started_minutes_apart_share_one_start_up_run(
+    runners: tuple[list[JobRunner], AsyncEngine],
+) -> None:
+    replicas, engine = runners
+    job = JOB_IDS["aw.daily.data_quality"]
+    # A rollout: three replicas come up over several minutes, each with its own start-up run.
+    started = [datetime(2026, 11, 23, 9, 1, 7, tzinfo=UTC), datetime(2026, 11, 23, 9, 4, 30,
+               tzinfo=UTC), datetime(2026, 11, 23, 9, 9, 59, tzinfo=UTC)]  # fmt: skip
+    outcomes = await asyncio.gather(
+        *(r.run_tick(job, startup_tick(at)) for r, at in zip(replicas, started, strict=True))
+    )
+    assert sorted(o.claimed for o in outcomes) == [False, False, True]
+    runs = await rows(engine, "SELECT scheduled_for FROM job_executions")
+    assert [r["scheduled_for"] for r in runs] == [datetime(2026, 11, 23, 9, 0, tzinfo=UTC)]
+    # A restart in a later window runs the job again.
+    later = await replicas[0].run_tick(job, startup_tick(datetime(2026, 11, 23, 9, 10, tzinfo=UTC)))
+    assert later.claimed and later.status == "succeeded"
 
 
 async def test_a_later_tick_runs_again_and_appends_a_second_snapshot(
