@@ -96,6 +96,22 @@ def wwi_demo_path(demo_warehouse_dir: Path) -> Path:
     return demo_warehouse_dir / "wwi.duckdb"
 
 
+def test_default_scale_has_the_documented_magnitudes(tmp_path: Path) -> None:
+    # `make demo-data` builds scale 1: about 60k internet and 60k reseller lines over four
+    # calendar years, and about 200k WWI sale lines (the tests otherwise run smaller scales).
+    built = build_warehouses(tmp_path, seed=42, scale=1.0)
+    internet, reseller, years = _rows(
+        built["aw"],
+        "SELECT (SELECT count(*) FROM dbo.FactInternetSales), "
+        "(SELECT count(*) FROM dbo.FactResellerSales), "
+        "(SELECT count(DISTINCT OrderDateKey // 10000) FROM dbo.FactInternetSales)",
+    )[0]
+    assert 50_000 <= internet <= 70_000 and 50_000 <= reseller <= 70_000
+    assert years == 4
+    (sales,) = _rows(built["wwi"], 'SELECT count(*) FROM "Fact"."Sale"')[0]
+    assert 180_000 <= sales <= 220_000
+
+
 def _rows(path: Path, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
     con = duckdb.connect(str(path), read_only=True)
     try:

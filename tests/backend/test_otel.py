@@ -89,3 +89,35 @@ async def test_responses_carry_the_trace_id_and_the_server_span_id() -> None:
     assert re.fullmatch(r"[0-9a-f]{16}", span_id) and span_id != "0" * 16
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-trace-id"])
     assert (response.headers["x-trace-id"], span_id) == (seen["trace"], seen["span"])
+
+
+def test_uvicorn_lines_are_json_too() -> None:
+    import io
+    import logging.config
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    from shared.core.otel import configure_logging
+
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    saved = {name: list(logging.getLogger(name).handlers) for name in names}
+    try:
+        logging.config.dictConfig(LOGGING_CONFIG)  # as uvicorn does before importing the app
+        configure_logging("INFO")
+        stream = io.StringIO()
+        for name in ("uvicorn", "uvicorn.access"):
+            for handler in logging.getLogger(name).handlers:
+                assert isinstance(handler, logging.StreamHandler)
+                handler.setStream(stream)
+        access = logging.getLogger("uvicorn.access")
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:50000", "GET", "/api/aw/x", "1.1", 200)
+        logging.getLogger("uvicorn.error").info("Application startup complete.")
+        first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+        assert (
+            first["logger"] == "uvicorn.access"
+            and '"GET /api/aw/x HTTP/1.1" 200' in (first["message"])
+        )
+        assert second["logger"] == "uvicorn.error" and second["level"] == "INFO"
+    finally:
+        for name, handlers in saved.items():
+            logging.getLogger(name).handlers = handlers

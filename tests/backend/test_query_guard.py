@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, Unicode, func, select, text
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, Unicode, func, select, text
 
-from shared.core.config import build_settings
+from shared.core.config import Settings, build_settings
 from shared.db.guard import ReadOnlyViolation, assert_read_only
-from shared.db.mssql import compile_for_mssql, create_aw_engine, fetch_all, mssql_url
+from shared.db.mssql import (
+    compile_for_mssql,
+    create_aw_engine,
+    create_wwi_engine,
+    fetch_all,
+    mssql_url,
+)
 
 WRITES = [
     "INSERT INTO dbo.FactInternetSales (ProductKey) VALUES (1)",
@@ -101,6 +108,31 @@ def test_mssql_engine_settings_come_from_the_documented_variables() -> None:
     assert engine.dialect.name == "mssql"
     assert engine.url.database == "AdventureWorksDW2022"
     assert engine.url.query["TrustServerCertificate"] == "no"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "create", "database"),
+    [("aw", create_aw_engine, "AdventureWorksDW2022"),
+     ("wwi", create_wwi_engine, "WideWorldImportersDW")],
+)  # fmt: skip
+def test_odbc_connection_string_pyodbc_receives(
+    prefix: str, create: Callable[[Settings], Engine], database: str
+) -> None:
+    # What pyodbc.connect() is handed, without connecting: the production path end to end.
+    settings = build_settings(
+        _env_file=None,
+        **{f"{prefix}_mssql_server": "sql1.corp", f"{prefix}_mssql_username": "bi@corp",
+           f"{prefix}_mssql_password": "p@ss;word}=1"},
+    )  # fmt: skip
+    engine = create(settings)
+    args, _ = engine.dialect.create_connect_args(engine.url)
+    fields = dict(part.split("=", 1) for part in args[0].split(";") if "=" in part)
+    assert fields["DRIVER"] == "{ODBC Driver 18 for SQL Server}"
+    assert fields["Server"] == "sql1.corp" and fields["Database"] == database
+    assert fields["UID"] == "bi@corp"
+    assert "PWD={p@ss;word}}=1}" in args[0]  # braced, `}` doubled: `;` cannot end the value
+    assert fields["ApplicationIntent"] == "ReadOnly"
+    assert fields["TrustServerCertificate"] == "no"
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ _EXPORTER_LOGGERS = (
     "opentelemetry.exporter.otlp.proto.http._common",
     "opentelemetry.sdk.trace.export",
 )
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 _lock = threading.Lock()
 _provider: TracerProvider | None = None
 _instrumented_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -106,6 +107,11 @@ def configure_logging(level: str) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonLogFormatter())
         root.addHandler(handler)
+    # uvicorn configures its loggers before it imports the app; their lines (start-up, errors,
+    # access) become JSON too, so one parser reads the whole stream.
+    for name in _UVICORN_LOGGERS:
+        for uvicorn_handler in logging.getLogger(name).handlers:
+            uvicorn_handler.setFormatter(JsonLogFormatter())
     for name in _EXPORTER_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
