@@ -5,7 +5,8 @@ built in a temp folder, a throwaway PostgreSQL is started (or `POSTGRES_URL` use
 aw-service runs as its own uvicorn process (one worker, jobs off) on 127.0.0.1. Each endpoint gets
 sequential requests after a warm-up; its raw SQL time is the same statements (same parameters,
 compiled for DuckDB, e.g. the forecast's `daily_revenue_statement`) run straight on the warehouse
-file with the DuckDB driver. Overhead is the
+file with the DuckDB driver, in rounds alternating with the requests so that both see the same
+background load (the two floors likewise). Overhead is the
 endpoint p50 minus the SQL p50: HTTP, token check, the audit row in PostgreSQL, Python work and
 JSON. Targets: p50 < 50 ms and overhead < 5 ms. `uv run --frozen python -m bench.bench_aw`.
 """
@@ -33,10 +34,10 @@ from sqlalchemy import Select  # noqa: E402
 
 from bench.support import (  # noqa: E402
     FreshToken,
+    alternating,
     analytics_service,
     percentile,
-    raw_sql_times,
-    timed,
+    raw_sql,
 )
 from demo.build import build_warehouse  # noqa: E402
 from services.aw_service.analytics_common import Anchor, anchor_statement, key_date  # noqa: E402
@@ -104,13 +105,16 @@ def _measure(url: str, warehouse: Path) -> None:
     print(f"warehouse: {warehouse.stat().st_size / 1e6:.1f} MB, orders up to {anchor.latest}; "
           f"{REQUESTS} sequential requests per endpoint after {WARMUP} warm-up")  # fmt: skip
     with httpx.Client(base_url=url, timeout=60, auth=FreshToken("aw-service", SECRET)) as client:
-        health = timed(lambda: client.get("/health"), REQUESTS)
+        health, store = alternating(
+            [
+                lambda: client.get("/health"),
+                lambda: client.get("/api/aw/records/forecasts", params={"limit": 1}),
+            ],
+            REQUESTS,
+        )
         print(
             f"floor: GET /health p50 {statistics.median(health):.1f} ms "
             f"p99 {percentile(health, 0.99):.1f} ms (HTTP + framework, no token, no audit)"
-        )
-        store = timed(
-            lambda: client.get("/api/aw/records/forecasts", params={"limit": 1}), REQUESTS
         )
         floor = statistics.median(store)
         print(f"floor: GET /api/aw/records/forecasts?limit=1 p50 {statistics.median(store):.1f} "
@@ -126,8 +130,7 @@ def _measure(url: str, warehouse: Path) -> None:
                 if response.status_code != 200:
                     raise RuntimeError(f"GET {path}: {response.status_code} {response.text}")
 
-            times = timed(call, REQUESTS)
-            sql = raw_sql_times(warehouse, statements, REQUESTS)
+            times, sql = alternating([call, raw_sql(warehouse, statements)], REQUESTS)
             p50, sql50 = statistics.median(times), statistics.median(sql)
             overhead = p50 - sql50
             verdict = " ".join([

@@ -42,18 +42,42 @@ def timed(call: Callable[[], Any], count: int, *, warmup: int = WARMUP) -> list[
     return times
 
 
-def raw_sql_times(path: Path, statements: Sequence[Select[Any]], count: int) -> list[float]:
-    """Per-run ms of `statements` compiled for DuckDB (literal parameters, checked by the
-    read-only guard) and fetched by the DuckDB driver straight from the warehouse file: what
-    the endpoint's queries cost without HTTP, token, audit or Python around them."""
+def raw_sql(path: Path, statements: Sequence[Select[Any]]) -> Callable[[], None]:
+    """One run of `statements` compiled for DuckDB (literal parameters, checked by the read-only
+    guard) and fetched by the DuckDB driver straight from the warehouse file: what the
+    endpoint's queries cost without HTTP, token, audit or Python around them. The connection
+    stays open across runs, as the service's pooled one does."""
     dialect = Dialect()
     sql = []
     for statement in statements:
         text = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         assert_read_only(text, "duckdb")
         sql.append(text)
-    with duckdb.connect(str(path), read_only=True, config={"threads": 2}) as con:
-        return timed(lambda: [con.execute(text).fetchall() for text in sql], count)
+    con = duckdb.connect(str(path), read_only=True, config={"threads": 2})
+
+    def run() -> None:
+        for text in sql:
+            con.execute(text).fetchall()
+
+    return run
+
+
+def alternating(
+    calls: Sequence[Callable[[], Any]], count: int, *, rounds: int = 10, warmup: int = WARMUP
+) -> list[list[float]]:
+    """Milliseconds of `count` calls of each of `calls`, measured in `rounds` alternating rounds
+    (a few of the first, a few of the second, ...) so that all of them see the same background
+    load: on a shared machine the load drifts within seconds, and two series timed one after
+    the other would compare two different machines."""
+    for call in calls:
+        for _ in range(warmup):
+            call()
+    times: list[list[float]] = [[] for _ in calls]
+    per_round = max(1, count // rounds)
+    for _ in range(rounds):
+        for call, series in zip(calls, times, strict=True):
+            series += timed(call, per_round, warmup=0)
+    return times
 
 
 class FreshToken(httpx.Auth):

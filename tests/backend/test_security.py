@@ -222,6 +222,36 @@ class TestFrontendTokens:
         await verifier.verify(issuer.sign(key=issuer.keys[0]))
         assert issuer.requests["jwks"] == 2
 
+    async def test_remembered_token_is_checked_again_once_its_key_set_is_stale(
+        self, issuer: OidcIssuer, verifier: Any, clock: Clock
+    ) -> None:
+        old = issuer.current
+        token = issuer.sign()
+        await verifier.verify(token)
+        await verifier.verify(token)  # remembered: no second fetch
+        assert issuer.requests["jwks"] == 1
+        issuer.rotate()
+        issuer.keys.remove(old)  # the provider withdraws the key the token was signed with
+        clock.now += 3601  # past the key set's cache lifetime
+        with pytest.raises(Unauthorized):
+            await verifier.verify(token)
+        assert issuer.requests["jwks"] == 2
+
+    async def test_remembered_token_is_refused_once_it_expires(
+        self, issuer: OidcIssuer, clock: Clock
+    ) -> None:
+        verifier = FrontendTokenVerifier(make_settings(issuer), clock=clock, leeway=0)
+        try:
+            expires = int(time.time()) + 1
+            token = issuer.sign(issuer.claims(exp=expires))
+            await verifier.verify(token)
+            await verifier.verify(token)  # remembered
+            await asyncio.sleep(expires + 0.2 - time.time())
+            with pytest.raises(Unauthorized, match="expired"):
+                await verifier.verify(token)
+        finally:
+            await verifier.aclose()
+
     async def test_new_key_inside_refetch_interval_waits_for_the_next_window(
         self, issuer: OidcIssuer, verifier: Any, clock: Clock
     ) -> None:

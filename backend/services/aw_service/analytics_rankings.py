@@ -12,29 +12,30 @@ monthly units (missing months are 0) in units per month. Ranked by units, then r
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Row, Select, func, select, union_all
 
 from services.aw_service.analytics_common import (
     FACTS,
+    STATEMENT_CACHE,
     Anchor,
     Warehouse,
     date_key,
     last_months,
-    load_anchor,
     money_sum,
-    records,
+    read_anchor,
     safe_ratio,
     to_float,
 )
 from services.aw_service.analytics_sales import check_year
 from services.aw_service.models import ProductDemand, ProductDemandReport, RepScore, RepScores
+from shared.core.warehouse import Fetch, records, unpacked
 from shared.db.warehouse import aw_tables as aw
 
 SCORE_FORMULA = (
@@ -46,6 +47,7 @@ WEIGHTS = {"attainment": 0.5, "revenue": 0.3, "orders": 0.2}
 DEMAND_MONTHS = 12
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def rep_sales_statement(year: int) -> Select[Any]:
     """Reseller revenue and distinct orders per employee and calendar quarter of `year`."""
     fact, day = aw.FactResellerSales.c, aw.DimDate.c
@@ -62,6 +64,7 @@ def rep_sales_statement(year: int) -> Select[Any]:
     )
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def quota_statement(year: int) -> Select[Any]:
     """SUM(SalesAmountQuota) per employee and calendar quarter of `year`."""
     quota = aw.FactSalesQuota.c
@@ -76,6 +79,7 @@ def quota_statement(year: int) -> Select[Any]:
     )
 
 
+@functools.cache
 def employee_statement() -> Select[Any]:
     """Every employee's name and territory region (small dimension, read whole)."""
     employee, territory = aw.DimEmployee.c, aw.DimSalesTerritory.c
@@ -91,14 +95,14 @@ def employee_statement() -> Select[Any]:
     )
 
 
-def _name(person: dict[str, Any] | None, key: int) -> str:
+def _name(person: Mapping[str, Any] | None, key: int) -> str:
     return f"{person['first_name']} {person['last_name']}" if person else f"employee {key}"
 
 
 def score_reps(
-    sales: list[dict[str, Any]],
-    quotas: list[dict[str, Any]],
-    employees: list[dict[str, Any]],
+    sales: Sequence[Mapping[str, Any]],
+    quotas: Sequence[Mapping[str, Any]],
+    employees: Sequence[Mapping[str, Any]],
     anchor: Anchor,
     year: int,
     top_n: int,
@@ -163,14 +167,15 @@ def score_reps(
 
 async def rep_scores(warehouse: Warehouse, top_n: int, year: int | None = None) -> RepScores:
     """The `top_n` reps of `year` (default: latest complete calendar year) by score."""
-    anchor = await load_anchor(warehouse)
-    check_year(anchor, year)
-    target = anchor.latest_complete_year if year is None else year
-    sales, quotas, employees = await asyncio.gather(
-        warehouse.fetch(rep_sales_statement(target)),
-        warehouse.fetch(quota_statement(target)),
-        warehouse.fetch(employee_statement()),
-    )
+
+    def read(fetch: Fetch) -> tuple[Anchor, int, list[Sequence[Row[Any]]]]:
+        anchor = read_anchor(fetch)
+        check_year(anchor, year)
+        target = anchor.latest_complete_year if year is None else year
+        statements = rep_sales_statement(target), quota_statement(target), employee_statement()
+        return anchor, target, [fetch(statement) for statement in statements]
+
+    anchor, target, (sales, quotas, employees) = await warehouse.run(read)
     return score_reps(
         records(sales),
         records(quotas),
@@ -191,6 +196,7 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def product_month_statement(start: dt.date, end: dt.date) -> Select[Any]:
     """Units and revenue of both channels per product and calendar month, `start`..`end`."""
     window = (date_key(start), date_key(end))
@@ -219,6 +225,7 @@ def product_month_statement(start: dt.date, end: dt.date) -> Select[Any]:
     )
 
 
+@functools.cache
 def product_statement() -> Select[Any]:
     """Every product's English name and category (small dimension, read whole)."""
     product = aw.DimProduct.c
@@ -244,36 +251,37 @@ def trend_slope(values: Sequence[float]) -> float:
 
 
 def rank_products(
-    rows: list[dict[str, Any]],
-    products: list[dict[str, Any]],
+    rows: Sequence[Row[Any]],
+    products: Sequence[Row[Any]],
     anchor: Anchor,
     months: list[tuple[int, int]],
     top_n: int,
 ) -> ProductDemandReport:
-    """Per-product totals, shares and trends from the rows of `product_month_statement`."""
+    """Per-product totals, shares and trends from the rows of `product_month_statement` and
+    `product_statement` as the driver returns them (no per-row dict: there are thousands)."""
     position = {m: i for i, m in enumerate(months)}
     units: dict[int, list[int]] = defaultdict(lambda: [0] * len(months))
     revenue: dict[int, float] = defaultdict(float)
-    for row in rows:
-        index = position.get((int(row["year"]), int(row["month"])))
-        if index is None:
-            continue
-        key = int(row["product_key"])
-        units[key][index] += int(row["units"] or 0)
-        revenue[key] += to_float(row["revenue"])
+    by_month = unpacked(rows, "product_key", "year", "month", "units", "revenue")
+    for key, year, month, month_units, month_revenue in by_month:
+        index = position.get((year, month))
+        if index is not None:
+            units[key][index] += month_units or 0
+            revenue[key] += to_float(month_revenue)
     totals = {key: sum(series) for key, series in units.items()}
     all_revenue = sum(revenue.values())
-    names = {int(p["product_key"]): p for p in products}
+    catalog = unpacked(products, "product_key", "product_name", "category")
+    names = {key: (name, category) for key, name, category in catalog}
     ranked = sorted(units, key=lambda k: (-totals[k], -revenue[k], k))
     items = []
     for rank, key in enumerate(ranked[:top_n], start=1):
-        product = names.get(key)
+        name, category = names.get(key, (f"#{key}", None))
         items.append(
             ProductDemand(
                 rank=rank,
                 product_key=key,
-                product_name=product["product_name"] if product else f"#{key}",
-                category=product["category"] if product else None,
+                product_name=name,
+                category=category,
                 units=totals[key],
                 revenue=round(revenue[key], 4),
                 revenue_share_pct=round(100 * (safe_ratio(revenue[key], all_revenue) or 0.0), 4),
@@ -294,18 +302,13 @@ def rank_products(
 
 async def product_demand(warehouse: Warehouse, top_n: int) -> ProductDemandReport:
     """The `top_n` products by units over the last 12 complete months, with their trend."""
-    anchor = await load_anchor(warehouse)
+
+    def read(fetch: Fetch) -> tuple[Anchor, Sequence[Row[Any]], Sequence[Row[Any]]]:
+        anchor = read_anchor(fetch)
+        months = demand_window(anchor)
+        start, end = dt.date(months[0][0], months[0][1], 1), _month_end(*months[-1])
+        return anchor, fetch(product_month_statement(start, end)), fetch(product_statement())
+
+    anchor, rows, products = await warehouse.run(read)
     months = demand_window(anchor)
-    start = dt.date(months[0][0], months[0][1], 1)
-    end = _month_end(*months[-1])
-    rows, products = await asyncio.gather(
-        warehouse.fetch(product_month_statement(start, end)),
-        warehouse.fetch(product_statement()),
-    )
-    return rank_products(
-        records(rows),
-        records(products),
-        anchor,
-        months,
-        top_n,
-    )
+    return rank_products(rows, products, anchor, months, top_n)

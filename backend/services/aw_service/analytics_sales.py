@@ -10,26 +10,29 @@ Formulas (also in docs/aw-service.md):
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import functools
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Row, Select, func, select, union_all
 
 from services.aw_service.analytics_common import (
     CHANNELS,
     FACTS,
+    STATEMENT_CACHE,
     Anchor,
     Warehouse,
     channel_label,
     date_key,
-    load_anchor,
+    day_positions,
     money_sum,
-    records,
+    read_anchor,
     safe_ratio,
     to_float,
+    window_days,
 )
 from services.aw_service.models import (
     ChannelKpis,
@@ -39,11 +42,13 @@ from services.aw_service.models import (
     SalesKpis,
 )
 from shared.core.errors import invalid_field
+from shared.core.warehouse import Fetch, records, unpacked
 from shared.db.warehouse import aw_tables as aw
 
 _Totals = dict[str, float]  # revenue, orders, units, cost
 
 
+@functools.cache
 def kpi_statement() -> Select[Any]:
     """Revenue, orders, units and product cost per channel and calendar year (via DimDate)."""
     year = aw.DimDate.c.CalendarYear
@@ -101,7 +106,7 @@ def _channel_sums() -> dict[str, _Totals]:
     return defaultdict(lambda: defaultdict(float))
 
 
-def build_kpis(rows: list[dict[str, Any]], anchor: Anchor, year: int | None) -> SalesKpis:
+def build_kpis(rows: Sequence[Mapping[str, Any]], anchor: Anchor, year: int | None) -> SalesKpis:
     """KPIs from the rows of `kpi_statement`; `year` defaults to the latest complete year."""
     target = anchor.latest_complete_year if year is None else year
     per_year: dict[int, dict[str, _Totals]] = defaultdict(_channel_sums)
@@ -151,8 +156,7 @@ def check_year(anchor: Anchor, year: int | None) -> None:
 
 async def sales_kpis(warehouse: Warehouse, year: int | None = None) -> SalesKpis:
     """Whole-warehouse KPIs and `year` (default: latest complete year) against the year before."""
-    # The per-year sums do not depend on the anchor: both statements run at once.
-    anchor, rows = await asyncio.gather(load_anchor(warehouse), warehouse.fetch(kpi_statement()))
+    anchor, rows = await warehouse.run(lambda fetch: (read_anchor(fetch), fetch(kpi_statement())))
     check_year(anchor, year)
     return build_kpis(records(rows), anchor, year)
 
@@ -162,6 +166,7 @@ def history_window(anchor: Anchor, days_back: int) -> tuple[dt.date, dt.date]:
     return anchor.latest - dt.timedelta(days=days_back - 1), anchor.latest
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def daily_sales_statement(start: dt.date, end: dt.date) -> Select[Any]:
     """Revenue, distinct orders and units per channel and order day, `start`..`end` inclusive."""
     parts = []
@@ -180,8 +185,10 @@ def daily_sales_statement(start: dt.date, end: dt.date) -> Select[Any]:
     return select(union_all(*parts).subquery("sales_by_day"))
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def daily_revenue_statement(start: dt.date, end: dt.date) -> Select[Any]:
-    """Revenue of both channels together per order day, `start`..`end` inclusive."""
+    """Revenue of both channels together per order day, `start`..`end` inclusive: rows of
+    (day_key, revenue)."""
     window = (date_key(start), date_key(end))
     lines = union_all(
         *[
@@ -199,11 +206,13 @@ def daily_revenue_statement(start: dt.date, end: dt.date) -> Select[Any]:
 _MEASURES = ("revenue", "orders", "units")
 
 
-def _points(periods: list[dt.date], series: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+def _points(
+    periods: Sequence[dt.date], series: dict[tuple[str, str], np.ndarray]
+) -> list[dict[str, Any]]:
     """Point dicts (validated once, with their `SalesHistory`) from per-channel arrays."""
     columns: dict[str, list[Any]] = {}
     for measure in _MEASURES:
-        parts = [series[f"{channel}_{measure}"] for channel in CHANNELS]
+        parts = [series[channel, measure] for channel in CHANNELS]
         total = parts[0] + parts[1]
         if measure == "revenue":
             columns[measure] = np.round(total, 4).tolist()
@@ -220,25 +229,26 @@ def _points(periods: list[dt.date], series: dict[str, np.ndarray]) -> list[dict[
     ]
 
 
-def build_history(rows: list[dict[str, Any]], anchor: Anchor, days_back: int) -> SalesHistory:
-    """Zero-filled daily points and their calendar-month sums.
+def build_history(rows: Sequence[Row[Any]], anchor: Anchor, days_back: int) -> SalesHistory:
+    """Zero-filled daily points and their calendar-month sums, from the rows of
+    `daily_sales_statement` as the driver returns them (no per-row dict).
 
     Monthly orders are the sum of daily distinct orders: an order's lines share one order date
     (the data-quality check `orders_with_several_dates` watches this).
     """
     start, end = history_window(anchor, days_back)
-    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    index = {date_key(day): i for i, day in enumerate(days)}
-    sums: dict[str, list[float]] = {
-        f"{channel}_{measure}": [0.0] * len(days) for channel in CHANNELS for measure in _MEASURES
+    days = window_days(start, (end - start).days + 1)
+    index = day_positions(start, len(days))
+    sums: dict[tuple[str, str], list[float]] = {
+        (channel, measure): [0.0] * len(days) for channel in CHANNELS for measure in _MEASURES
     }
-    for row in rows:
-        i = index.get(int(row["day_key"]))
+    by_day = unpacked(rows, "channel", "day_key", "revenue", "orders", "units")
+    for channel, key, revenue, orders, units in by_day:
+        i = index.get(key)
         if i is not None:
-            channel = row["channel"]
-            sums[f"{channel}_revenue"][i] += to_float(row["revenue"])
-            sums[f"{channel}_orders"][i] += int(row["orders"] or 0)
-            sums[f"{channel}_units"][i] += int(row["units"] or 0)
+            sums[channel, "revenue"][i] += to_float(revenue)
+            sums[channel, "orders"][i] += orders or 0
+            sums[channel, "units"][i] += units or 0
     daily = {name: np.asarray(values) for name, values in sums.items()}
     month_starts = [i for i, day in enumerate(days) if i == 0 or day.day == 1]
     monthly = {name: np.add.reduceat(values, month_starts) for name, values in daily.items()}
@@ -256,7 +266,10 @@ def build_history(rows: list[dict[str, Any]], anchor: Anchor, days_back: int) ->
 
 async def sales_history(warehouse: Warehouse, days_back: int) -> SalesHistory:
     """Daily and monthly revenue, orders and units per channel for the `days_back` days."""
-    anchor = await load_anchor(warehouse)
-    start, end = history_window(anchor, days_back)
-    rows = records(await warehouse.fetch(daily_sales_statement(start, end)))
+
+    def read(fetch: Fetch) -> tuple[Anchor, Sequence[Row[Any]]]:
+        anchor = read_anchor(fetch)
+        return anchor, fetch(daily_sales_statement(*history_window(anchor, days_back)))
+
+    anchor, rows = await warehouse.run(read)
     return build_history(rows, anchor, days_back)

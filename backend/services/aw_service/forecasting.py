@@ -20,22 +20,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import statsmodels.api as sm
+from sqlalchemy import Row
 
 from services.aw_service.analytics_common import (
     Warehouse,
-    date_key,
-    load_anchor,
-    records,
+    day_positions,
+    read_anchor,
     to_float,
 )
 from services.aw_service.analytics_sales import daily_revenue_statement
 from services.aw_service.models import ForecastPoint, ModelBacktest, ModelName, SalesForecast
-from shared.core.warehouse import NoWarehouseData
+from shared.core.warehouse import Fetch, NoWarehouseData, unpacked
 
 MAX_TRAINING_DAYS = 1461
 MIN_TRAINING_DAYS = 56
@@ -144,15 +145,21 @@ def forecast_series(y: np.ndarray, start: dt.date, anchor: dt.date, horizon: int
     )
 
 
-def daily_totals(rows: list[dict[str, Any]], start: dt.date, end: dt.date) -> np.ndarray:
-    """Total revenue per day from `start` to `end`, 0 where no channel sold."""
-    days = (end - start).days + 1
-    position = {date_key(start + dt.timedelta(days=i)): i for i in range(days)}
-    values = [0.0] * days
-    for row in rows:
-        index = position.get(int(row["day_key"]))
+def daily_totals(rows: Sequence[Mapping[str, Any]], start: dt.date, end: dt.date) -> np.ndarray:
+    """Total revenue per day from `start` to `end`, 0 where no channel sold, from rows with
+    `day_key` and `revenue`."""
+    return day_series([(row["day_key"], row["revenue"]) for row in rows], start, end)
+
+
+def day_series(pairs: Iterable[Sequence[Any]], start: dt.date, end: dt.date) -> np.ndarray:
+    """`daily_totals` from (day_key, revenue) pairs, e.g. the rows of `daily_revenue_statement`
+    as the driver returns them (no per-row dict)."""
+    position = day_positions(start, (end - start).days + 1)
+    values = [0.0] * len(position)
+    for key, revenue in pairs:
+        index = position.get(key)
         if index is not None:
-            values[index] += to_float(row["revenue"])
+            values[index] += to_float(revenue)
     return np.asarray(values)
 
 
@@ -181,7 +188,12 @@ def training_window(first: dt.date, anchor: dt.date) -> tuple[dt.date, dt.date]:
 
 async def sales_forecast(warehouse: Warehouse, horizon_days: int) -> SalesForecast:
     """Forecast daily revenue for `horizon_days` days after the anchor (module docstring)."""
-    anchor = await load_anchor(warehouse)
-    start, end = training_window(anchor.first, anchor.latest)
-    rows = records(await warehouse.fetch(daily_revenue_statement(start, end)))
-    return cached_forecast(daily_totals(rows, start, end), start, end, horizon_days)
+
+    def read(fetch: Fetch) -> tuple[dt.date, dt.date, Sequence[Row[Any]]]:
+        anchor = read_anchor(fetch)
+        start, end = training_window(anchor.first, anchor.latest)
+        return start, end, fetch(daily_revenue_statement(start, end))
+
+    start, end, rows = await warehouse.run(read)
+    pairs = unpacked(rows, "day_key", "revenue")
+    return cached_forecast(day_series(pairs, start, end), start, end, horizon_days)

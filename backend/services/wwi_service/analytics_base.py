@@ -9,18 +9,19 @@ thing T-SQL and DuckDB spell differently (`DATEADD` versus `INTERVAL`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from opentelemetry import trace
 from sqlalchemy import ColumnElement, Select, func, select
 
-from shared.core.warehouse import NoWarehouseData
+from shared.core.warehouse import Fetch, NoWarehouseData
 from shared.db.warehouse import wwi_tables as wwi
 
 tracer = trace.get_tracer("wwi_service.analytics")
+T = TypeVar("T")
 
 
 class Warehouse(Protocol):
@@ -31,6 +32,10 @@ class Warehouse(Protocol):
     """
 
     async def fetch(self, statement: Select[Any]) -> Sequence[Any]: ...
+
+    async def run(self, plan: Callable[[Fetch], T]) -> T:
+        """`plan(fetch)` on one connection in one worker thread: a view's statements."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,11 @@ def latest_purchase_date_query() -> Select[Any]:
 
 async def fetch_anchor(warehouse: Warehouse, statement: Select[Any]) -> dt.date | None:
     """Run an anchor query; None when the fact table is empty."""
-    rows = await warehouse.fetch(statement)
+    return anchor_date(await warehouse.fetch(statement))
+
+
+def anchor_date(rows: Sequence[Any]) -> dt.date | None:
+    """The date an anchor query returned; None when the fact table is empty."""
     value = rows[0][0] if rows else None
     if value is None:
         return None
@@ -93,10 +102,11 @@ async def fetch_anchor(warehouse: Warehouse, statement: Select[Any]) -> dt.date 
     return dt.date.fromisoformat(str(value)[:10])
 
 
-async def require_anchor(warehouse: Warehouse, statement: Select[Any], table: str) -> dt.date:
-    """Run an anchor query; an empty fact table is `NoWarehouseData` naming it (the shared 503:
-    an analytic of no rows would be a misleading row of zeros)."""
-    anchor = await fetch_anchor(warehouse, statement)
+def read_anchor(fetch: Fetch, statement: Select[Any], table: str) -> dt.date:
+    """Run an anchor query inside a read plan (`Warehouse.run`); an empty fact table is
+    `NoWarehouseData` naming it (the shared 503: an analytic of no rows would be a misleading
+    row of zeros)."""
+    anchor = anchor_date(fetch(statement))
     if anchor is None:
         raise NoWarehouseData(f"no rows in {table}")
     return anchor

@@ -15,6 +15,7 @@ Both periods are read in one statement with conditional aggregates.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +29,12 @@ from services.wwi_service.analytics_base import (
     mapping,
     number,
     ratio,
-    require_anchor,
+    read_anchor,
     tracer,
     trailing,
     year_before,
 )
+from shared.core.warehouse import Fetch
 from shared.db.warehouse import wwi_tables as wwi
 
 S = wwi.Sale.c
@@ -102,12 +104,16 @@ def _figures(row: Any, prefix: str) -> PeriodFigures:
 async def sales_kpis(warehouse: Warehouse, *, days: int) -> SalesKpis:
     """KPIs for the `days` days ending at the last invoice date, with year-over-year growth;
     `NoWarehouseData` when `Fact.Sale` is empty."""
-    with tracer.start_as_current_span("wwi.analytics.sales_kpis") as span:
-        anchor = await require_anchor(warehouse, latest_sale_date_query(), "Fact.Sale")
+
+    def read(fetch: Fetch) -> tuple[dt.date, Window, Window, Sequence[Any]]:
+        anchor = read_anchor(fetch, latest_sale_date_query(), "Fact.Sale")
         period = trailing(anchor, days)
         previous = year_before(period)
+        return anchor, period, previous, fetch(kpi_query(period, previous))
+
+    with tracer.start_as_current_span("wwi.analytics.sales_kpis") as span:
+        anchor, period, previous, rows = await warehouse.run(read)
         span.set_attribute("wwi.anchor_date", anchor.isoformat())
-        rows = await warehouse.fetch(kpi_query(period, previous))
         return SalesKpis(
             anchor, period, previous, _figures(rows[0], "cur"), _figures(rows[0], "prev")
         )

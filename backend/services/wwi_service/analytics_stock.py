@@ -14,6 +14,7 @@ because the warehouse's stock item dimension does not carry a supplier.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,15 +23,14 @@ from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
 from services.wwi_service.analytics_base import (
     Warehouse,
     Window,
-    fetch_anchor,
+    anchor_date,
     integer,
     latest_sale_date_query,
-    mapping,
     number,
     tracer,
     trailing,
 )
-from shared.core.warehouse import NoWarehouseData
+from shared.core.warehouse import Fetch, NoWarehouseData, records
 from shared.db.warehouse import wwi_tables as wwi
 
 VELOCITY_DAYS = 90
@@ -193,8 +193,7 @@ def stock_position_query(windows: DemandWindows) -> Select[Any]:
     )
 
 
-def _position(row: Any) -> StockPosition:
-    values = mapping(row)
+def _position(values: Mapping[str, Any]) -> StockPosition:
     supplier_key = values["supplier_key"]
     return StockPosition(
         stock_item_key=int(values["stock_item_key"]),
@@ -230,10 +229,16 @@ async def stock_snapshot(warehouse: Warehouse) -> StockSnapshot:
     """Load every stock position; without any sale the demand figures are all zero, without
     any holding there is nothing to recommend or watch (`NoWarehouseData`)."""
     with tracer.start_as_current_span("wwi.analytics.stock_positions") as span:
-        anchor = await fetch_anchor(warehouse, latest_sale_date_query())
-        windows = demand_windows(anchor or dt.date(1900, 1, 1))
-        rows = await warehouse.fetch(stock_position_query(windows))
+
+        def read(fetch: Fetch) -> tuple[dt.date | None, DemandWindows, Sequence[Any]]:
+            anchor = anchor_date(fetch(latest_sale_date_query()))
+            windows = demand_windows(anchor or dt.date(1900, 1, 1))
+            return anchor, windows, fetch(stock_position_query(windows))
+
+        anchor, windows, rows = await warehouse.run(read)
         span.set_attribute("wwi.stock_items", len(rows))
         if not rows:
             raise NoWarehouseData('no rows in Fact."Stock Holding"')
-        return StockSnapshot(anchor, windows if anchor else None, [_position(r) for r in rows])
+        return StockSnapshot(
+            anchor, windows if anchor else None, [_position(r) for r in records(rows)]
+        )

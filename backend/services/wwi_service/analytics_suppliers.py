@@ -14,10 +14,10 @@ The combined score (0-100) is documented on `score_suppliers`.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import statistics
+import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +29,11 @@ from services.wwi_service.analytics_base import (
     integer,
     latest_purchase_date_query,
     mapping,
-    require_anchor,
+    read_anchor,
     tracer,
     trailing,
 )
+from shared.core.warehouse import Fetch, unpacked
 from shared.db.warehouse import wwi_tables as wwi
 
 P = wwi.Purchase.c
@@ -173,6 +174,14 @@ def _as_date(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+def _sample_stddev(n: int, total: int, squares: int) -> float | None:
+    """Sample standard deviation of n values from their sum and sum of squares (exact integer
+    arithmetic up to the square root); 0 for one value, None for none."""
+    if n < 2:
+        return 0.0 if n else None
+    return math.sqrt((n * squares - total * total) / (n * (n - 1)))
+
+
 def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScore]:
     """Combine the parts into one score and rank (1 = most reliable).
 
@@ -183,12 +192,18 @@ def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScor
     A supplier with no received line gets the neutral lead-time score 0.5.
     Ties rank by supplier name.
     """
-    lead_days: dict[int, list[int]] = defaultdict(list)
-    for row in lead_rows:
-        values = mapping(row)
-        elapsed = (_as_date(values["received_on"]) - _as_date(values["ordered_on"])).days
-        lead_days[int(values["wwi_supplier_id"])] += [max(0, elapsed)] * int(values["lines"])
-    means = {key: statistics.fmean(days) for key, days in lead_days.items() if days}
+    # Per supplier: received lines n, and the sums of their lead days and of its squares, in
+    # integers, from (supplier, order date, receipt date, lines) counts: the mean and the sample
+    # standard deviation follow exactly, without a list of every line's days.
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    columns = ("wwi_supplier_id", "ordered_on", "received_on", "lines")
+    for wwi_id, ordered_on, received_on, count in unpacked(lead_rows, *columns):
+        days = max(0, (_as_date(received_on) - _as_date(ordered_on)).days)
+        supplier = sums[int(wwi_id)]
+        supplier[0] += int(count)
+        supplier[1] += days * int(count)
+        supplier[2] += days * days * int(count)
+    means = {key: days_sum / n for key, (n, days_sum, _) in sums.items() if n}
     fastest = min(means.values(), default=0.0)
     drafts: list[dict[str, Any]] = []
     for row in lines:
@@ -199,9 +214,9 @@ def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScor
         finalized = integer(values["finalized_lines"])
         fill = received / ordered if ordered else 0.0
         finalized_share = finalized / lines_count if lines_count else 0.0
-        days = lead_days.get(wwi_id, [])
+        received_lines, days_sum, squares = sums.get(wwi_id, [0, 0, 0])
         mean = means.get(wwi_id)
-        stddev = statistics.stdev(days) if len(days) >= 2 else (0.0 if days else None)
+        stddev = _sample_stddev(received_lines, days_sum, squares)
         if mean is None:
             lead_score = NEUTRAL_LEAD_TIME_SCORE
         else:
@@ -224,7 +239,7 @@ def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScor
                 "finalized_lines": finalized,
                 "fill_rate": fill,
                 "finalized_share": finalized_share,
-                "received_lines": len(days),
+                "received_lines": received_lines,
                 "lead_time_mean_days": mean,
                 "lead_time_stddev_days": stddev,
                 "lead_time_score": lead_score,
@@ -238,12 +253,17 @@ def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScor
 async def supplier_scores(warehouse: Warehouse, *, days: int) -> SupplierScores:
     """Scores over the `days` days ending at the last purchase date, best first;
     `NoWarehouseData` when `Fact.Purchase` is empty."""
-    with tracer.start_as_current_span("wwi.analytics.supplier_scores"):
-        anchor = await require_anchor(warehouse, latest_purchase_date_query(), "Fact.Purchase")
+
+    def read(fetch: Fetch) -> tuple[dt.date, Window, Sequence[Any], Sequence[Any]]:
+        anchor = read_anchor(fetch, latest_purchase_date_query(), "Fact.Purchase")
         window = trailing(anchor, days)
-        # Independent statements: run side by side (separate pooled connections).
-        lines, lead_rows = await asyncio.gather(
-            warehouse.fetch(supplier_lines_query(window)),
-            warehouse.fetch(supplier_lead_times_query(window)),
+        return (
+            anchor,
+            window,
+            fetch(supplier_lines_query(window)),
+            fetch(supplier_lead_times_query(window)),
         )
+
+    with tracer.start_as_current_span("wwi.analytics.supplier_scores"):
+        anchor, window, lines, lead_rows = await warehouse.run(read)
         return SupplierScores(anchor, window, score_suppliers(list(lines), list(lead_rows)))

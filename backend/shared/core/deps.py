@@ -14,16 +14,23 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from sqlalchemy import Select
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared.core.audit import AuditEntry, Outcome, record_audit, record_export
+from shared.core.audit import (
+    AUDIT_INSERT,
+    AuditEntry,
+    Outcome,
+    audit_values,
+    record_audit,
+    record_export,
+)
 from shared.core.config import Settings
 from shared.core.errors import DependencyUnavailable, ProblemError
 from shared.core.export import (
@@ -35,12 +42,14 @@ from shared.core.export import (
     render,
 )
 from shared.core.security import InternalCaller, require_internal_caller
-from shared.core.warehouse import NoWarehouseData, WarehouseClient
+from shared.core.warehouse import NoWarehouseData, WarehouseClient, records
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 STORE_ERRORS = (OSError, OperationalError, DBAPIError, asyncio.TimeoutError, ConnectionError)
+CHECKOUT_ERRORS = (*STORE_ERRORS, SQLAlchemyError)
+"""A checkout can also fail as the pool's own error (reconnection attempts exhausted)."""
 
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
 RunId = Annotated[
@@ -85,8 +94,12 @@ class AnalyticsContext:
     sessions: async_sessionmaker[AsyncSession]
     caller: InternalCaller
     domain: str
+    store: AsyncEngine
+    """The write store in autocommit: an audit row or a page read is one statement, one round
+    trip, committed by itself (the audit trigger's chain lock lasts exactly that statement)."""
+    _checkout: asyncio.Task[AsyncConnection] | None = field(default=None, init=False)
 
-    async def _audit(
+    def _entry(
         self,
         action: str,
         parameters: Mapping[str, Any],
@@ -95,8 +108,8 @@ class AnalyticsContext:
         *,
         status_code: int,
         detail: str | None = None,
-    ) -> None:
-        entry = AuditEntry(
+    ) -> AuditEntry:
+        return AuditEntry(
             domain=self.domain,
             action=action,
             actor=self.caller.subject,
@@ -106,38 +119,63 @@ class AnalyticsContext:
             duration_ms=(time.perf_counter() - started) * 1000,
             detail=detail,
         )
+
+    async def _connection(self) -> AsyncConnection:
+        """The audited call's write-store connection, checked out while its work ran."""
+        assert self._checkout is not None, "only inside audited()"
         try:
-            async with self.sessions.begin() as session:
-                await record_audit(session, entry)
-        except STORE_ERRORS as error:
+            return await self._checkout
+        except CHECKOUT_ERRORS as error:
             raise store_unavailable(error) from error
 
     async def _audit_failure(
         self, action: str, parameters: Mapping[str, Any], started: float, failure: Exception
     ) -> None:
-        """The audit row of a call that failed; a store outage on top is not reported (the
-        original failure is the better answer)."""
+        """The audit row of a call that failed, on a connection of its own (the failure may have
+        broken the call's one); a store outage on top is not reported (the original failure is
+        the better answer)."""
         if isinstance(failure, ProblemError):
             outcome: Outcome = "rejected" if failure.status < 500 else "error"
             status, detail = failure.status, failure.detail
         else:
             outcome, status, detail = "error", 500, type(failure).__name__
-        with contextlib.suppress(DependencyUnavailable):
-            await self._audit(action, parameters, outcome, started,
-                              status_code=status, detail=detail)  # fmt: skip
+        entry = self._entry(action, parameters, outcome, started, status_code=status,
+                            detail=detail)  # fmt: skip
+        try:
+            async with self.store.connect() as connection:
+                await connection.execute(AUDIT_INSERT, audit_values(entry))
+        except CHECKOUT_ERRORS as error:
+            logger.warning("audit row of a failed %s not written: write store unavailable: %s",
+                           action, type(error).__name__)  # fmt: skip
 
     async def audited(
         self, action: str, parameters: Mapping[str, Any], work: Callable[[], Awaitable[T]]
     ) -> T:
-        """Run `work` and record one audit row for it; re-raise its failure after recording."""
+        """Run `work` and record one audit row for it; re-raise its failure after recording.
+
+        The write-store connection is checked out (and pinged) concurrently with `work`, so
+        after it only the audit INSERT remains; a page read inside `work` uses the same
+        connection (one statement at a time: one audited call per context, pages in sequence).
+        """
         started = time.perf_counter()
+        self._checkout = checkout = asyncio.create_task(self.store.connect().start())
         try:
-            result = await answerable(work)
-        except Exception as failure:
-            await self._audit_failure(action, parameters, started, failure)
-            raise
-        await self._audit(action, parameters, "success", started, status_code=200)
-        return result
+            try:
+                result = await answerable(work)
+            except Exception as failure:
+                await self._audit_failure(action, parameters, started, failure)
+                raise
+            entry = self._entry(action, parameters, "success", started, status_code=200)
+            connection = await self._connection()
+            try:
+                await connection.execute(AUDIT_INSERT, audit_values(entry))
+            except STORE_ERRORS as error:
+                raise store_unavailable(error) from error
+            return result
+        finally:
+            self._checkout = None
+            with contextlib.suppress(*CHECKOUT_ERRORS):
+                await (await checkout).close()
 
     async def export(
         self,
@@ -223,11 +261,18 @@ class AnalyticsContext:
     async def page(
         self, statement: Select[Any], *, limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        """Rows of a write-store query, paged; a store outage is a 503."""
+        """Rows of a write-store query, paged; a store outage is a 503.
+
+        Inside `audited` the query runs on the call's connection (the one its audit row will be
+        written on), else on one of its own. Statements select table columns (Core), so rows
+        map column names to values.
+        """
+        statement = statement.limit(limit).offset(offset)
         try:
-            async with self.sessions() as session:
-                result = await session.execute(statement.limit(limit).offset(offset))
-                return [dict(row._mapping) for row in result]
+            if self._checkout is not None:
+                return records((await (await self._connection()).execute(statement)).all())
+            async with self.store.connect() as connection:
+                return records((await connection.execute(statement)).all())
         except STORE_ERRORS as error:
             raise store_unavailable(error) from error
 
@@ -244,6 +289,7 @@ async def analytics_context(request: Request) -> AnalyticsContext:
         sessions=state.sessions,
         caller=caller,
         domain=state.spec.domain,
+        store=state.store,
     )
 
 

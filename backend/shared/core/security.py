@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -179,6 +180,16 @@ def _key_allows(jwk: Mapping[str, Any], alg: str) -> bool:
     return kty == "OKP" and jwk.get("crv") == "Ed25519" and alg == "EdDSA"
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """A token that passed every check: its principal, until when it stays valid (`exp` plus
+    the leeway, wall clock), and the key set generation it was checked against."""
+
+    principal: FrontendPrincipal
+    valid_until: float
+    generation: int
+
+
 class FrontendTokenVerifier:
     """Verifies the provider's access tokens; one per gateway process (JWKS cache inside).
 
@@ -188,6 +199,13 @@ class FrontendTokenVerifier:
     issuer's discovery document. They are cached for `cache_seconds`; a token with an unknown
     `kid` triggers a refetch, at most one per `refetch_interval` seconds, shared by all requests
     waiting on it, so a flood of made-up kids cannot hammer the provider.
+
+    A browser sends the same access token with every call until it expires, so tokens that
+    passed are remembered (at most `verified_cache_size`, least recently used dropped): the
+    same token string again skips parsing and the RSA check (about 0.3 ms per call). A
+    remembered token is served only while it has not expired (`exp` re-checked with the same
+    leeway) and while the key set it was checked against is the current one and not older than
+    `cache_seconds`; a refetched key set forgets them all. Failures are never remembered.
     """
 
     def __init__(
@@ -199,6 +217,7 @@ class FrontendTokenVerifier:
         cache_seconds: float = 3600.0,
         leeway: float = FRONTEND_LEEWAY_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        verified_cache_size: int = 1024,
     ) -> None:
         if not settings.frontend_jwt_issuer_url:
             raise ConfigError([ISSUER_REQUIRED])
@@ -220,6 +239,8 @@ class FrontendTokenVerifier:
         self._last_attempt: float | None = None
         self._generation = 0
         self._lock = asyncio.Lock()
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
+        self._verified_cache_size = verified_cache_size
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -227,6 +248,29 @@ class FrontendTokenVerifier:
 
     async def verify(self, token: str) -> FrontendPrincipal:
         """The principal of a valid token; `Unauthorized` (401) or `Forbidden` (403) otherwise."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            if self._still_valid(remembered):
+                self._verified.move_to_end(token)
+                return remembered.principal
+            del self._verified[token]
+        principal = await self._check(token)
+        self._verified[token] = _Verified(
+            principal, float(principal.claims["exp"]) + self._leeway, self._generation
+        )
+        if len(self._verified) > self._verified_cache_size:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _still_valid(self, remembered: _Verified) -> bool:
+        return (
+            remembered.generation == self._generation
+            and self._clock() - self._loaded_at <= self._cache_seconds
+            and time.time() < remembered.valid_until
+        )
+
+    async def _check(self, token: str) -> FrontendPrincipal:
+        """Every check of `verify`, from the header to the scopes."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

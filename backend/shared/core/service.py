@@ -84,6 +84,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.pg_engine = create_postgres_engine(settings)
     instrument_sqlalchemy(app.state.pg_engine)
     app.state.sessions = create_session_factory(app.state.pg_engine)
+    app.state.store = app.state.pg_engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.schema_ready = False
     app.state.job_runner = JobRunner(
         service=spec.name,
@@ -172,36 +173,27 @@ def _jobs_router(spec: ServiceSpec) -> APIRouter:
         job_id: Annotated[str | None, Query(description="Only this job's runs")] = None,
     ) -> JobHistory:
         """Scheduled job runs of this service, newest first, with status, duration and result."""
-        statement = select(JobExecution).where(JobExecution.service == spec.name)
+        runs = JobExecution.__table__.c
+        statement = select(JobExecution.__table__).where(runs.service == spec.name)
         if job_id is not None:
-            statement = statement.where(JobExecution.job_id == job_id)
-        statement = statement.order_by(JobExecution.started_at.desc(), JobExecution.id.desc())
+            statement = statement.where(runs.job_id == job_id)
+        statement = statement.order_by(runs.started_at.desc(), runs.id.desc())
         page_size, rows = await ctx.audited_page(
             "jobs.history", statement, limit=limit, offset=offset, filters={"job_id": job_id}
         )
-        items = [JobRun(**_jobrun_fields(row["JobExecution"])) for row in rows]
+        items = [JobRun(**_jobrun_fields(row)) for row in rows]
         return JobHistory(items=items, limit=page_size, offset=offset, jobs=job_ids)
 
     return router
 
 
-def _jobrun_fields(execution: JobExecution) -> dict[str, Any]:
-    def iso(value: Any) -> str | None:
-        return value.isoformat() if value is not None else None
-
-    return {
-        "id": execution.id,
-        "job_id": execution.job_id,
-        "scheduled_for": execution.scheduled_for.isoformat(),
-        "status": execution.status,
-        "started_at": execution.started_at.isoformat(),
-        "finished_at": iso(execution.finished_at),
-        "duration_ms": execution.duration_ms,
-        "error": execution.error,
-        "result": execution.result,
-        "instance": execution.instance,
-        "trace_id": execution.trace_id,
-    }
+def _jobrun_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """A `job_executions` row as `JobRun` fields (times in ISO 8601)."""
+    fields = {name: row[name] for name in JobRun.model_fields}
+    for name in ("scheduled_for", "started_at", "finished_at"):
+        if fields[name] is not None:
+            fields[name] = fields[name].isoformat()
+    return fields
 
 
 def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
