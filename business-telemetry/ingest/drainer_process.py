@@ -38,7 +38,8 @@ SERVICE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
 WATCH_SECONDS = 0.5
 RESTART_BACKOFF = (1.0, 30.0)  # first and longest wait before starting a dead child again
-_HEALTHY_RUN_SECONDS = 60.0  # a child that lived this long starts the back-off over
+_HEALTHY_RUN_SECONDS = 60.0
+DRAINER_NICENESS = 10  # a child that lived this long starts the back-off over
 
 
 def settings_payload(settings: FabricSettings) -> bytes:
@@ -179,6 +180,7 @@ async def _serve(settings: FabricSettings) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(DRAINER_NICENESS)
     line = b""
     while not line.endswith(b"\n"):
         chunk = os.read(0, 65536)

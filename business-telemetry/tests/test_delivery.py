@@ -238,3 +238,33 @@ def test_delivered_ids_keep_the_last_window_across_compaction(tmp_path: Path) ->
     assert log.load() == ["id-198-b", "id-199-a", "id-199-b"]
     assert log.path.stat().st_size < 2 * 3 * 40 + 200  # rewritten, not grown without bound
     assert DeliveredIds(log.path, window=0).load() == []
+
+
+def test_dedup_window_forgets_the_oldest_ids_first(tmp_path: Path) -> None:
+    """A window of 40 ids: after 40 newer ones the first 40 are forgotten (delivered again when
+    re-sent), while the 40 most recent are still deduplicated."""
+    with (
+        live_server(make_settings(tmp_path, dedup_window=40)) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        oldest = send_orders(client, "oldest", 40)
+        assert client.post("/flush").status_code == 200
+        newest = send_orders(client, "newest", 40)
+        assert client.post("/flush").status_code == 200
+        assert send_orders(client, "newest", 40) == newest  # remembered: dropped
+        assert client.post("/flush").status_code == 200
+        assert send_orders(client, "oldest", 40) == oldest  # forgotten: delivered again
+        assert client.post("/flush").status_code == 200
+        poll_until(lambda: delivered_twice(tmp_path / "out", oldest), what="oldest re-delivered")
+        duplicates = 'bt_events_deduplicated_total{sink="file"}'
+        poll_until(
+            lambda: metric_value(client.get("/metrics").text, duplicates) == 40,
+            what="the newest ids counted as duplicates",
+        )
+    counts = output_id_counts(tmp_path / "out")
+    assert {counts[i] for i in oldest} == {2} and {counts[i] for i in newest} == {1}
+
+
+def delivered_twice(out_dir: Path, ids: list[str]) -> bool:
+    counts = output_id_counts(out_dir)
+    return all(counts[i] == 2 for i in ids)
