@@ -7,6 +7,8 @@ worker stops or dies, even by `kill -9`; an interrupted batch is simply resent b
 leader. SIGTERM also stops it gracefully; SIGINT (a terminal's Ctrl+C) is left to the worker.
 If the child dies on its own (killed, out of memory, a bug) the worker logs it and starts a new
 one with back-off; meanwhile `/ready` reports the leader's heartbeat going stale.
+The child runs at niceness `DRAINER_NICENESS`: when the cores are short, acknowledging requests
+matters more than delivering what the spool already holds durably.
 """
 
 from __future__ import annotations
