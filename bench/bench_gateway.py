@@ -1,12 +1,13 @@
 """api-gateway benchmark: a proxied KPI call beside the same call made directly to aw-service.
 
 A generated AdventureWorksDW is built in a temp folder, a throwaway PostgreSQL is started (or
-`POSTGRES_URL` used), a JWKS issuer (RSA keys over HTTP) and an OTLP receiver run in this process,
-and aw-service and the gateway (auth on) run as their own uvicorn processes on 127.0.0.1. At each
-concurrency the two paths are measured in alternating rounds of the same run: directly (an
-internal token per request) and through the gateway (RS256 JWT check + internal token minted +
-pooled aiohttp hop + relay). Targets: gateway p50 <= 3x direct p50 at concurrency 16, and
-<= direct p50 + 2 ms at concurrency 1. `uv run --frozen python -m bench.bench_gateway`.
+`POSTGRES_URL` used), a JWKS issuer (RSA keys over HTTP) runs in this process and an OTLP
+receiver in its own (as a collector would), and aw-service and the gateway (auth on) run as
+their own uvicorn processes on 127.0.0.1. At each concurrency the two paths are measured in
+alternating rounds of the same run: directly (an internal token per request) and through the
+gateway (RS256 JWT check + internal token minted + pooled aiohttp hop + relay). Targets: gateway
+p50 <= 3x direct p50 at concurrency 16, and <= direct p50 + 2 ms at concurrency 1.
+`uv run --frozen python -m bench.bench_gateway`.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ for _extra in (REPO / "backend", REPO):
 
 import aiohttp  # noqa: E402
 
+from bench.support import otlp_receiver_process  # noqa: E402
 from demo.build import build_warehouse  # noqa: E402
 from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from shared.core.config import build_settings  # noqa: E402
 from shared.core.security import mint_internal_token  # noqa: E402
 from tests.support.live_server import ServiceProcess, spawn_service  # noqa: E402
 from tests.support.oidc_issuer import AUDIENCE, SCOPE, OidcIssuer  # noqa: E402
-from tests.support.otlp_receiver import OtlpReceiver  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_GATEWAY_SCALE", "0.5"))
 REQUESTS = int(os.environ.get("BENCH_GATEWAY_REQUESTS", "400"))
@@ -137,14 +138,14 @@ def main() -> None:
             postgres.start()
         processes: list[ServiceProcess] = []
         try:
-            with OidcIssuer() as issuer, OtlpReceiver() as otlp:
+            with OidcIssuer() as issuer, otlp_receiver_process() as otlp_endpoint:
                 env = {
                     "POSTGRES_URL": given or (postgres.url if postgres else ""),
                     "DEMO_WAREHOUSE_DIR": str(folder),
                     "INTERNAL_SERVICE_SHARED_SECRET": SECRET,
                     "JOBS_ENABLED": "false",
                     "LOG_LEVEL": "WARNING",
-                    "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": otlp_endpoint,
                     "REQUIRE_FRONTEND_AUTH": "false",
                 }
                 aw = _start("services.aw_service.main", env, "/ready")

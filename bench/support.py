@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -22,6 +24,14 @@ from shared.db.guard import assert_read_only
 from tests.support.live_server import ServiceProcess, spawn_service
 
 WARMUP = 5
+REPO = Path(__file__).resolve().parents[1]
+_RECEIVER_SCRIPT = """
+import sys
+from tests.support.otlp_receiver import OtlpReceiver
+with OtlpReceiver() as receiver:
+    print(receiver.endpoint, flush=True)
+    sys.stdin.read()
+"""
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -122,3 +132,22 @@ def analytics_service(module: str, warehouse_dir: Path, secret: str) -> Iterator
         service = start_service(module, env)
         stack.callback(service.stop)
         yield service.url
+
+
+@contextlib.contextmanager
+def otlp_receiver_process() -> Iterator[str]:
+    """An OTLP/HTTP trace receiver in a process of its own, as a collector is; yields its
+    endpoint. Decoding spans in the benchmark's own process would take the interpreter lock from
+    the client whose timings are being taken. It runs until its stdin closes."""
+    path = os.pathsep.join([str(REPO / "backend"), str(REPO)])
+    env = {**os.environ, "PYTHONPATH": path}
+    with subprocess.Popen(
+        [sys.executable, "-c", _RECEIVER_SCRIPT],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True,
+    ) as process:  # fmt: skip
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            yield process.stdout.readline().strip()
+        finally:
+            process.stdin.close()
+            process.wait(timeout=10)
