@@ -7,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from demo.build import WAREHOUSES, build_warehouse
 
 
@@ -27,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_table(table: str, rows: int, seconds: float) -> None:
     print(f"  {table:<28} {rows:>9,} rows  {seconds:6.2f}s", flush=True)
+
+
+def _interrupted(error: Exception) -> bool:
+    """Whether `error` is DuckDB's answer to Ctrl-C: a SIGINT that lands while a query runs is
+    taken by DuckDB, which stops the query and raises a plain RuntimeError (DuckDB 2.0) instead
+    of letting KeyboardInterrupt through."""
+    return isinstance(error, duckdb.InterruptException) or str(error) == "Query interrupted"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         except (FileNotFoundError, ValueError) as error:
             print(f"{name}: not built: {error}", file=sys.stderr, flush=True)
             return 2
+        except (RuntimeError, duckdb.InterruptException) as error:
+            if not _interrupted(error):
+                raise
+            raise KeyboardInterrupt from None  # the build removed its half-built file
         state = "built" if outcome.rebuilt else "up to date, nothing rebuilt"
         print(f"{name}: {state}: {outcome.path} ({outcome.seconds:.2f}s)", flush=True)
     return 0

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import csv
 import itertools
+import os
 import re
 import shutil
+import signal
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,7 @@ from sqlalchemy.types import TypeEngine
 from sqlglot import exp
 
 from demo import wwi_planted
+from demo.__main__ import _interrupted
 from demo.__main__ import main as cli_main
 from demo.build import build_warehouse, build_warehouses
 from demo.checksum import table_checksums
@@ -626,3 +630,23 @@ def test_sqlalchemy_core_queries_run_on_the_read_only_duckdb_file(wwi_demo_path:
     finally:
         engine.dispose()
     assert len(rows) == 1 and rows[0][0] == wwi_planted.SPIKE_STOCK_ITEM and rows[0][1] > 0
+
+
+def test_ctrl_c_inside_a_duckdb_query_is_recognised_as_an_interrupt() -> None:
+    """A real SIGINT while DuckDB runs a query: DuckDB takes it and raises its own error, which
+    the CLI must treat as Ctrl-C (no traceback), unlike any other RuntimeError."""
+    con = duckdb.connect()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    caught: Exception | None = None
+    timer.start()
+    try:
+        con.execute("SELECT count(*) FROM range(100000000000) a, range(10) b").fetchall()
+    except KeyboardInterrupt:
+        pytest.fail("the SIGINT reached Python outside the query")
+    except Exception as error:
+        caught = error
+    finally:
+        timer.cancel()
+        con.close()
+    assert caught is not None and _interrupted(caught), repr(caught)
+    assert not _interrupted(RuntimeError("Catalog Error: table not found"))
