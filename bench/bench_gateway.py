@@ -28,7 +28,7 @@ for _extra in (REPO / "backend", REPO):
 
 import aiohttp  # noqa: E402
 
-from bench.support import otlp_receiver_process  # noqa: E402
+from bench.support import otlp_receiver_process, percentile  # noqa: E402
 from demo.build import build_warehouse  # noqa: E402
 from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from shared.core.config import build_settings  # noqa: E402
@@ -46,11 +46,6 @@ RATIO_TARGET_C16 = 3.0
 DELTA_TARGET_C1_MS = 2.0
 
 Call = Callable[[aiohttp.ClientSession], Awaitable[None]]
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
 
 
 async def _run(
@@ -107,7 +102,7 @@ async def _measure(direct_url: str, gateway_url: str, user_token: str) -> None:
             for name in ("direct", "gateway"):
                 values = results[name]
                 print(f"{concurrency:>11} {name:<8} {statistics.median(values):8.2f} "
-                      f"{_percentile(values, 0.99):8.2f}")  # fmt: skip
+                      f"{percentile(values, 0.99):8.2f}")  # fmt: skip
             if concurrency == 16:
                 ok = g50 <= RATIO_TARGET_C16 * d50
                 verdict = f"gateway/direct p50 = {g50 / d50:.2f}x (target <= {RATIO_TARGET_C16}x)"

@@ -88,21 +88,14 @@ def _dump(events: Sequence[dict[str, Any]]) -> bytes:
     return orjson.dumps(events, default=_fields, option=orjson.OPT_UTC_Z)
 
 
-def derive_event_id(id_base: str, position: int) -> str:
-    """Event id of the `position`-th event of a record without a client id: a UUID-4 shaped
-    string whose last 48 bits count up from the record's random base. Drainer and response
-    derive the same id, so a re-sent record keeps its ids and stays deduplicable.
-    """
-    tail = (int(id_base[24:], 16) + position) & _TAIL_MASK
-    return f"{id_base[:24]}{tail:012x}"
-
-
 _TAIL_MASK = 0xFFFF_FFFF_FFFF
 
 
-def _event_ids(id_base: str, events: Sequence[dict[str, Any]]) -> list[str]:
-    """Each event's id: the client's, else `derive_event_id(id_base, position)` (inlined: this
-    runs for every event of every request)."""
+def event_ids(id_base: str, events: Sequence[dict[str, Any]]) -> list[str]:
+    """Each event's id: the client's, else a UUID-4 shaped string whose last 48 bits count up
+    from the record's random `id_base` by the event's position. The response and the drainer
+    (`ingest.pump.spool_events`) derive the same ids, so a re-sent record keeps its ids and stays
+    deduplicable. One format string for the whole record: this runs for every event."""
     derived = id_base[:24] + "%012x"  # id_base is hex and dashes: no other `%` in the format
     start = int(id_base[24:], 16)
     given = [event.get("event_id") for event in events]
@@ -150,7 +143,7 @@ def _encode(
         return
     id_base = new_uuid4()
     received = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    out.event_ids = _event_ids(id_base, accepted)
+    out.event_ids = event_ids(id_base, accepted)
     out.event_types = [event["event_type"] for event in accepted]
     record = b'{"id_base":"%s","received_at":"%s","events":%s}' % (
         id_base.encode(),

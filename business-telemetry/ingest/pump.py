@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 
 from event_envelope import flatten_event
-from ingest.encode import derive_event_id
+from ingest.encode import event_ids
 from ingest.metrics import DeliveryMetrics
 from ingest.segments import Cursor, is_sealed, list_segments, read_records
 from sinks.base import PermanentSinkError, Sink
@@ -46,9 +46,8 @@ def spool_events(raw: bytes) -> list[dict[str, Any]]:
     id_base = record["id_base"]
     received = record["received_at"]
     events: list[dict[str, Any]] = record["events"]
-    for position, event in enumerate(events):
-        if event.get("event_id") is None:
-            event["event_id"] = derive_event_id(id_base, position)
+    for event, event_id in zip(events, event_ids(id_base, events), strict=True):
+        event["event_id"] = event_id
         if event.get("event_time") is None:
             event["event_time"] = received
     return events

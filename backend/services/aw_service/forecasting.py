@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,15 +145,9 @@ def forecast_series(y: np.ndarray, start: dt.date, anchor: dt.date, horizon: int
     )
 
 
-def daily_totals(rows: Sequence[Mapping[str, Any]], start: dt.date, end: dt.date) -> np.ndarray:
-    """Total revenue per day from `start` to `end`, 0 where no channel sold, from rows with
-    `day_key` and `revenue`."""
-    return day_series([(row["day_key"], row["revenue"]) for row in rows], start, end)
-
-
 def day_series(pairs: Iterable[Sequence[Any]], start: dt.date, end: dt.date) -> np.ndarray:
-    """`daily_totals` from (day_key, revenue) pairs, e.g. the rows of `daily_revenue_statement`
-    as the driver returns them (no per-row dict)."""
+    """Total revenue per day from `start` to `end`, 0 where no channel sold, from (day_key,
+    revenue) pairs, e.g. the rows of `daily_revenue_statement` as the driver returns them."""
     position = day_positions(start, (end - start).days + 1)
     values = [0.0] * len(position)
     for key, revenue in pairs:

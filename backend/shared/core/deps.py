@@ -217,18 +217,8 @@ class AnalyticsContext:
                     actor=self.caller.subject,
                     parameters=safe_parameters,
                 )
-                await record_audit(
-                    session,
-                    AuditEntry(
-                        domain=self.domain,
-                        action=action,
-                        actor=self.caller.subject,
-                        outcome="success",
-                        parameters=audit_parameters,
-                        status_code=200,
-                        duration_ms=(time.perf_counter() - started) * 1000,
-                    ),
-                )
+                entry = self._entry(action, audit_parameters, "success", started, status_code=200)
+                await record_audit(session, entry)
         except STORE_ERRORS as error:
             raise store_unavailable(error) from error
         return Response(

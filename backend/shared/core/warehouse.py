@@ -95,9 +95,6 @@ class WarehouseClient:
     async def fetch(self, statement: Executable) -> Sequence[Row[Any]]:
         return await self.run(lambda fetch: fetch(statement))
 
-    async def fetch_mappings(self, statement: Executable) -> list[dict[str, Any]]:
-        return records(await self.fetch(statement))
-
     async def ping(self) -> None:
         await self.fetch(text("SELECT 1"))
 

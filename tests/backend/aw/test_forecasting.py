@@ -116,7 +116,7 @@ async def test_forecast_on_the_demo_warehouse(
     rows = await aw_warehouse.fetch(
         daily_sales_statement(result.training_start, result.training_end)
     )
-    series = forecasting.daily_totals(
-        [dict(r._mapping) for r in rows], result.training_start, result.training_end
+    series = forecasting.day_series(
+        [(r.day_key, r.revenue) for r in rows], result.training_start, result.training_end
     )
     assert series.sum() == pytest.approx(float(total), abs=0.01)
