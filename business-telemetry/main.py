@@ -21,6 +21,7 @@ from ingest.api import Runtime, router
 from ingest.drainer import Drainer, expand_sinks
 from ingest.drainer_process import DrainerProcess
 from ingest.errors import install_error_handlers
+from ingest.fast_lane import IngestionApp
 from ingest.metrics import DeliveryMetrics, Metrics
 from ingest.models import BatchRequest, EventRequest
 from ingest.spool import SpoolWriter
@@ -76,7 +77,7 @@ def create_app(settings: FabricSettings | None = None, sink: Sink | None = None)
             await writer.close()
             await drainer.stop()
 
-    app = FastAPI(
+    app = IngestionApp(
         title="Business Telemetry Service",
         description="Business events from the AKS Store Demo into Microsoft Fabric",
         version=settings.service_version,
@@ -86,6 +87,7 @@ def create_app(settings: FabricSettings | None = None, sink: Sink | None = None)
     app.state.runtime = None
     origins = settings.cors_origin_list()
     if origins:
+        app.cors = True
         app.add_middleware(
             CORSMiddleware,
             allow_origins=origins,

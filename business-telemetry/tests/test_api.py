@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -232,6 +234,28 @@ class TestValidation:
         assert response.status_code == 413
         assert "FABRIC_MAX_BODY_BYTES" in response.json()["detail"]
 
+    def test_problem_answers_name_the_path(self, server: tuple[httpx.Client, Path]) -> None:
+        client, _ = server
+        for path in ("/events", "/events/batch"):
+            response = client.post(path, content=b"{")
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["instance"] == path
+
+    def test_client_hanging_up_mid_body_acknowledges_nothing(
+        self, server: tuple[httpx.Client, Path]
+    ) -> None:
+        client, out = server
+        port = httpx.URL(str(client.base_url)).port
+        assert port is not None
+        event_id = "hung-up-1"
+        body = json.dumps({"events": [make_event(event_id=event_id)]}).encode()
+        head = b"POST /events/batch HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(head % len(body) + body[: len(body) // 2])
+        assert client.get("/health").status_code == 200
+        flush(client)
+        assert event_id not in output_id_counts(out)
+
     def test_too_many_events_is_422_naming_the_limit(
         self, server: tuple[httpx.Client, Path]
     ) -> None:
@@ -329,6 +353,19 @@ class TestApiKey:
     def test_each_rotated_key_works(self, keyed: httpx.Client, key: str) -> None:
         response = keyed.post("/events", json=make_event(), headers={"X-API-Key": key})
         assert response.status_code == 202
+
+    def test_browser_post_gets_cors_headers(self, keyed: httpx.Client) -> None:
+        headers = {"Origin": "https://shop.example", "X-API-Key": "first-key-123"}
+        bodies = {"/events": make_event(), "/events/batch": {"events": [make_event()]}}
+        for path, body in bodies.items():
+            response = keyed.post(path, json=body, headers=headers)
+            assert response.status_code == 202, response.text
+            assert response.headers.get("access-control-allow-origin") == "https://shop.example"
+        refused = keyed.post(
+            "/events", json=make_event(), headers={"Origin": "https://shop.example"}
+        )
+        assert refused.status_code == 401
+        assert refused.headers.get("access-control-allow-origin") == "https://shop.example"
 
     def test_cors_allows_only_configured_origin(self, keyed: httpx.Client) -> None:
         preflight = {"Access-Control-Request-Method": "POST"}
