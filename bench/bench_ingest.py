@@ -4,7 +4,8 @@ Both servers run as their own uvicorn process (one worker) in the same run, on 1
 the same load: 16 keep-alive connections, each sending 100-event batches back to back. The
 service runs as in production: validation, durable spool (group-committed fdatasync), drainer
 and file sink. The load generator is a minimal raw-HTTP client, so it takes as little of the two
-cores as possible. Prints events/s, p99 latency, the ratio to the bare endpoint and peak RSS.
+cores as possible. Prints events/s, p99 latency, the ratio to the bare endpoint and peak RSS; and
+for reference the bare endpoint with the service's pydantic validation added, nothing stored.
 `uv run --frozen python -m bench.bench_ingest` (about a minute).
 """
 
@@ -207,6 +208,11 @@ def main() -> None:
         bare_rate, bare_p99, bare_status = _load(port, body)
     finally:
         _stop(bare)
+    validating, port = _start("bench.ingest_validate_only:app", REPO, {})
+    try:
+        valid_rate, valid_p99, valid_status = _load(port, body)
+    finally:
+        _stop(validating)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         env = {
             "FABRIC_SINK_TYPE": "file",
@@ -239,6 +245,10 @@ def main() -> None:
     )
     print(
         f"{'bare Starlette + orjson parse':<42}{bare_rate:>12,.0f}{bare_p99:>10.1f}   {bare_status}"
+    )
+    print(
+        f"{'reference: the parse + pydantic validation':<42}{valid_rate:>12,.0f}"
+        f"{valid_p99:>10.1f}   {valid_status}   ({valid_rate / bare_rate:.0%} of bare; no spool)"
     )
     print(f"{'business-telemetry (validate+spool+sink)':<42}{rate:>12,.0f}{p99:>10.1f}   {status}")
     print(
