@@ -3,9 +3,10 @@
 A generated AdventureWorksDW is built in a temp folder, a throwaway PostgreSQL is started (or
 `POSTGRES_URL` used), a JWKS issuer (RSA keys over HTTP) runs in this process and an OTLP
 receiver in its own (as a collector would), and aw-service and the gateway (auth on) run as
-their own uvicorn processes on 127.0.0.1. At each concurrency the two paths are measured in
-alternating rounds of the same run: directly (an internal token per request) and through the
-gateway (RS256 JWT check + internal token minted + pooled aiohttp hop + relay). Targets: gateway
+their own uvicorn processes on 127.0.0.1. At each concurrency three paths are measured in
+alternating rounds of the same run: directly (an internal token per request), through a bare
+relay for reference (`bench/gateway_bare_proxy.py`: the hop alone, no auth and no tracing) and
+through the gateway (RS256 JWT check + internal token minted + pooled aiohttp hop + relay). Targets: gateway
 p50 <= 3x direct p50 at concurrency 16, and <= direct p50 + 2 ms at concurrency 1.
 `uv run --frozen python -m bench.bench_gateway`.
 """
@@ -75,7 +76,7 @@ def _caller(url: str, headers: Callable[[], dict[str, str]]) -> Call:
     return call
 
 
-async def _measure(direct_url: str, gateway_url: str, user_token: str) -> None:
+async def _measure(direct_url: str, bare_url: str, gateway_url: str, user_token: str) -> None:
     settings = build_settings(_env_file=None, internal_service_shared_secret=SECRET)
 
     def internal() -> dict[str, str]:
@@ -84,22 +85,27 @@ async def _measure(direct_url: str, gateway_url: str, user_token: str) -> None:
         return {"Authorization": f"Bearer {token}"}
 
     direct = _caller(direct_url, internal)
+    bare = _caller(bare_url, internal)
     proxied = _caller(gateway_url, lambda: {"Authorization": f"Bearer {user_token}"})
+    paths = {"direct": direct, "bare hop": bare, "gateway": proxied}
     connector = aiohttp.TCPConnector(limit=64)
     async with aiohttp.ClientSession(connector=connector) as session:
-        await _run(session, direct, WARMUP, 16)
-        await _run(session, proxied, WARMUP, 16)
+        for call in paths.values():
+            await _run(session, call, WARMUP, 16)
         print(f"GET {PATH}: {REQUESTS} requests per path and concurrency, in {ROUNDS} "
-              "alternating rounds (direct, gateway, direct, ...)")  # fmt: skip
+              "alternating rounds (direct, bare hop, gateway, direct, ...); bare hop = "
+              "bench/gateway_bare_proxy.py, a Starlette + pooled aiohttp relay with no auth, "
+              "token or tracing")  # fmt: skip
         print(f"{'concurrency':>11} {'path':<8} {'p50 ms':>8} {'p99 ms':>8}  verdict")
         for concurrency in (16, 1):
-            results: dict[str, list[float]] = {"direct": [], "gateway": []}
+            results: dict[str, list[float]] = {name: [] for name in paths}
             per_round = max(1, REQUESTS // ROUNDS)
             for _ in range(ROUNDS):
-                results["direct"] += await _run(session, direct, per_round, concurrency)
-                results["gateway"] += await _run(session, proxied, per_round, concurrency)
+                for name, call in paths.items():
+                    results[name] += await _run(session, call, per_round, concurrency)
             d50, g50 = statistics.median(results["direct"]), statistics.median(results["gateway"])
-            for name in ("direct", "gateway"):
+            b50 = statistics.median(results["bare hop"])
+            for name in paths:
                 values = results[name]
                 print(f"{concurrency:>11} {name:<8} {statistics.median(values):8.2f} "
                       f"{percentile(values, 0.99):8.2f}")  # fmt: skip
@@ -108,7 +114,8 @@ async def _measure(direct_url: str, gateway_url: str, user_token: str) -> None:
                 verdict = f"gateway/direct p50 = {g50 / d50:.2f}x (target <= {RATIO_TARGET_C16}x)"
             else:
                 ok = g50 - d50 <= DELTA_TARGET_C1_MS
-                verdict = f"gateway - direct p50 = {g50 - d50:+.2f} ms (target <= +2 ms)"
+                verdict = (f"gateway - direct p50 = {g50 - d50:+.2f} ms (target <= +2 ms; "
+                           f"the bare hop alone {b50 - d50:+.2f} ms)")  # fmt: skip
             print(f"{'':>11} {'':<8} {'':>8} {'':>8}  {verdict}: {'ok' if ok else 'MISSES'}")
 
 
@@ -155,8 +162,10 @@ def main() -> None:
                 }
                 gateway = _start("services.api_gateway.main", gateway_env, "/api/health")
                 processes.append(gateway)
+                bare = _start("bench.gateway_bare_proxy", {"AW_SERVICE_URL": aw.url}, "/health")
+                processes.append(bare)
                 user_token = issuer.sign(issuer.claims(exp=int(time.time()) + 3600))
-                asyncio.run(_measure(aw.url, gateway.url, user_token))
+                asyncio.run(_measure(aw.url, bare.url, gateway.url, user_token))
         finally:
             for process in reversed(processes):
                 process.stop()
