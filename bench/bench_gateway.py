@@ -6,8 +6,9 @@ receiver in its own (as a collector would), and aw-service and the gateway (auth
 their own uvicorn processes on 127.0.0.1. At each concurrency three paths are measured in
 alternating rounds of the same run: directly (an internal token per request), through a bare
 relay for reference (`bench/gateway_bare_proxy.py`: the hop alone, no auth and no tracing) and
-through the gateway (RS256 JWT check + internal token minted + pooled aiohttp hop + relay). Targets: gateway
-p50 <= 3x direct p50 at concurrency 16, and <= direct p50 + 2 ms at concurrency 1.
+through the gateway (RS256 JWT check + internal token minted + pooled aiohttp hop + relay).
+Targets: gateway p50 <= 3x direct p50 at concurrency 16, and <= direct p50 + 2 ms at
+concurrency 1.
 `uv run --frozen python -m bench.bench_gateway`.
 """
 
