@@ -40,8 +40,8 @@ SERVICE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
 WATCH_SECONDS = 0.5
 RESTART_BACKOFF = (1.0, 30.0)  # first and longest wait before starting a dead child again
-_HEALTHY_RUN_SECONDS = 60.0
-DRAINER_NICENESS = 10  # a child that lived this long starts the back-off over
+_HEALTHY_RUN_SECONDS = 60.0  # a child that lived this long starts the back-off over
+DRAINER_NICENESS = 10
 
 
 def settings_payload(settings: FabricSettings) -> bytes:

@@ -65,16 +65,23 @@ def problem_response(
     return Response(orjson.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
 
 
+def problem_answer(exc: ProblemError, instance: str) -> Response:
+    """The answer to an expected failure of the request for `instance` (its path)."""
+    return problem_response(
+        exc.status, exc.detail, instance=instance, errors=exc.errors, headers=exc.headers
+    )
+
+
+def crash_answer(exc: BaseException, instance: str) -> Response:
+    """The answer to an unexpected one: logged with its traceback, a 500 without internals."""
+    logger.error("unhandled error on %s", instance, exc_info=exc)
+    return problem_response(500, "internal error", instance=instance)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)
-        return problem_response(
-            exc.status,
-            exc.detail,
-            instance=request.url.path,
-            errors=exc.errors,
-            headers=exc.headers,
-        )
+        return problem_answer(exc, request.url.path)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -93,8 +100,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(422, "request is invalid", instance=request.url.path, errors=errors)
 
     async def on_crash(request: Request, exc: Exception) -> Response:
-        logger.error("unhandled error on %s", request.url.path, exc_info=exc)
-        return problem_response(500, "internal error", instance=request.url.path)
+        return crash_answer(exc, request.url.path)
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -6,30 +6,32 @@ exit-stack middleware) and its router only add time to them: about a fifth of th
 endpoint's events/s on a 2-core machine (`bench.bench_ingest`). This app answers those two
 routes directly and passes everything else, documentation included, to FastAPI unchanged.
 
-What the skipped layers would do for them is done here: a `ProblemError` becomes the same
-problem+json answer, anything else a logged 500 with no internals, a client that hung up gets
-no answer. A request carrying an `Origin` header takes the full stack when CORS is configured,
-so browser callers get CORS answers exactly as before.
+What the skipped layers would do for them is done here, with the same renderers as the
+exception handlers: a `ProblemError` becomes its problem+json answer, anything else a logged
+500 with no internals, a client that hung up gets no answer. A request carrying an `Origin`
+header takes the full stack when CORS is configured, so browser callers get CORS answers
+exactly as before.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from ingest.api import submit_batch, submit_event
-from ingest.errors import ProblemError, problem_response
+from ingest.api import Endpoint, RawRoute, router
+from ingest.errors import ProblemError, crash_answer, problem_answer
 
 logger = logging.getLogger(__name__)
 
-Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
-FAST_ROUTES: dict[str, Endpoint] = {"/events": submit_event, "/events/batch": submit_batch}
+FAST_ROUTES: dict[str, Endpoint] = {
+    route.path: route.endpoint
+    for route in router.routes
+    if isinstance(route, RawRoute) and route.methods == {"POST"}
+}
+"""The raw ingestion routes of `ingest.api`, by path: the routes this app answers itself."""
 
 
 def _has_origin(scope: Scope) -> bool:
@@ -51,15 +53,12 @@ class IngestionApp(FastAPI):
         try:
             response = await endpoint(Request(scope, receive))
         except ProblemError as exc:
-            response = problem_response(
-                exc.status, exc.detail, instance=path, errors=exc.errors, headers=exc.headers
-            )
+            response = problem_answer(exc, path)
         except ClientDisconnect:
             logger.info("client hung up during %s; nothing acknowledged", path)
             return
         except Exception as exc:
-            logger.error("unhandled error on %s", path, exc_info=exc)
-            response = problem_response(500, "internal error", instance=path)
+            response = crash_answer(exc, path)
         await response(scope, receive, send)
 
     def _fast_endpoint(self, scope: Scope) -> Endpoint | None:

@@ -22,6 +22,7 @@ from bt_testkit import (
 
 from business_events import IDENTIFYING_FIELD
 from config import FabricSettings
+from ingest.fast_lane import FAST_ROUTES
 
 
 @pytest.fixture(scope="module")
@@ -235,6 +236,7 @@ class TestValidation:
         assert "FABRIC_MAX_BODY_BYTES" in response.json()["detail"]
 
     def test_problem_answers_name_the_path(self, server: tuple[httpx.Client, Path]) -> None:
+        assert set(FAST_ROUTES) == {"/events", "/events/batch"}  # both answered by the lane
         client, _ = server
         for path in ("/events", "/events/batch"):
             response = client.post(path, content=b"{")
