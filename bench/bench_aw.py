@@ -36,6 +36,7 @@ from bench.support import (  # noqa: E402
     FreshToken,
     alternating,
     analytics_service,
+    close_warehouse_connections,
     percentile,
     raw_sql,
 )
@@ -153,7 +154,10 @@ def main() -> None:
         build_warehouse("aw", folder, scale=SCALE)
         print(f"built the scale-{SCALE} AdventureWorksDW in {time.perf_counter() - started:.1f} s")
         with analytics_service("services.aw_service.main", folder, SECRET) as url:
-            _measure(url, folder / "aw.duckdb")
+            try:
+                _measure(url, folder / "aw.duckdb")
+            finally:
+                close_warehouse_connections()
 
 
 if __name__ == "__main__":

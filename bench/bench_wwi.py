@@ -36,6 +36,7 @@ from bench.support import (  # noqa: E402
     FreshToken,
     alternating,
     analytics_service,
+    close_warehouse_connections,
     percentile,
     raw_sql,
     timed,
@@ -171,7 +172,10 @@ def main() -> None:
         build_warehouse("wwi", folder, seed=42, scale=SCALE)
         print(f"demo warehouse scale {SCALE} built in {time.perf_counter() - started:.1f}s")
         with analytics_service("services.wwi_service.main", folder, SECRET) as url:
-            _measure(url, folder / "wwi.duckdb")
+            try:
+                _measure(url, folder / "wwi.duckdb")
+            finally:
+                close_warehouse_connections()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ internal tokens for it, and the raw-SQL baseline an analytics endpoint is compar
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import subprocess
 import sys
@@ -53,11 +52,23 @@ def timed(call: Callable[[], Any], count: int, *, warmup: int = WARMUP) -> list[
     return times
 
 
-@functools.cache
+_OPEN: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
 def _warehouse_connection(path: Path) -> duckdb.DuckDBPyConnection:
     """One read-only connection per warehouse file for the whole benchmark, kept open as the
     service's pooled one is (and shared by every endpoint's baseline, not one left per call)."""
-    return duckdb.connect(str(path), read_only=True, config={"threads": 2})
+    if path not in _OPEN:
+        _OPEN[path] = duckdb.connect(str(path), read_only=True, config={"threads": 2})
+    return _OPEN[path]
+
+
+def close_warehouse_connections() -> None:
+    """Close the baselines' connections before their warehouse's folder goes: one left open to
+    interpreter exit makes the DuckDB binding report leaked objects on stderr."""
+    for connection in _OPEN.values():
+        connection.close()
+    _OPEN.clear()
 
 
 def raw_sql(path: Path, statements: Sequence[Select[Any]]) -> Callable[[], None]:
