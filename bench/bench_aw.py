@@ -10,24 +10,21 @@ background load (the two floors likewise). Overhead is the
 endpoint p50 minus the SQL p50: HTTP, token check, the audit row in PostgreSQL, Python work and
 JSON. Targets: p50 < 50 ms and overhead < 5 ms. `uv run --frozen python -m bench.bench_aw`.
 
-To say where an overhead goes, each analytic is also awaited in the benchmark's own process, on
-the service's warehouse client and then serialised as the service does, in the same rounds: its
-p50 minus the SQL p50 is the analytic's own Python (SQLAlchemy execution and rows, the worker
-thread hand-off, the computation, the response model, JSON), with no HTTP, token or audit.
+To say where an overhead goes, each analytic is also awaited in the benchmark's own process
+(`bench.support.in_process_analytics`) in the same rounds: its p50 minus the SQL p50 is the
+analytic's own Python (SQLAlchemy execution and rows, the worker thread hand-off, the
+computation, the response model, JSON), with no HTTP, token or audit.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import os
-import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +36,15 @@ for _extra in (REPO / "backend", REPO):
 import duckdb  # noqa: E402
 import httpx  # noqa: E402
 from duckdb_engine import Dialect  # noqa: E402
-from pydantic import BaseModel  # noqa: E402
 from sqlalchemy import Select  # noqa: E402
 
 from bench.support import (  # noqa: E402
+    Analytic,
     FreshToken,
     alternating,
     analytics_service,
     close_warehouse_connections,
+    in_process_analytics,
     percentile,
     raw_sql,
 )
@@ -70,7 +68,6 @@ from services.aw_service.analytics_sales import (  # noqa: E402
 )
 from services.aw_service.forecasting import training_window  # noqa: E402
 from shared.core.config import Settings, build_settings  # noqa: E402
-from shared.core.warehouse import WarehouseClient  # noqa: E402
 from shared.db.mssql import create_aw_engine  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_AW_SCALE", "1.0"))
@@ -104,9 +101,6 @@ def _endpoints(
     ]  # fmt: skip
 
 
-Analytic = Callable[[WarehouseClient], Awaitable[BaseModel]]
-
-
 def _analytics(settings: Settings) -> list[Analytic]:
     """Per endpoint of `_endpoints`, in its order, the analytic the route awaits, with the
     parameters the service defaults to."""
@@ -118,35 +112,6 @@ def _analytics(settings: Settings) -> list[Analytic]:
         lambda warehouse: analytics.rep_scores(warehouse, top_n),
         lambda warehouse: analytics.product_demand(warehouse, top_n),
     ]
-
-
-@contextlib.contextmanager
-def _in_process(folder: Path) -> Iterator[Callable[[Analytic], Callable[[], None]]]:
-    """Runs an analytic in this process as the route does (warehouse client, then the response
-    JSON), on one event loop kept for the whole run (and so its worker threads, as the service's).
-
-    The client reads a copy of the warehouse: within one process DuckDB refuses a second
-    connection to a file with another configuration, and the baseline's connection is open.
-    """
-    copy = folder / "in-process"
-    copy.mkdir()
-    shutil.copyfile(folder / "aw.duckdb", copy / "aw.duckdb")
-    warehouse = WarehouseClient(
-        create_aw_engine(build_settings(_env_file=None, demo_warehouse_dir=copy)), name="aw"
-    )
-    loop = asyncio.new_event_loop()
-
-    def runner(analytic: Analytic) -> Callable[[], None]:
-        async def once() -> None:
-            (await analytic(warehouse)).model_dump_json()
-
-        return lambda: loop.run_until_complete(once())
-
-    try:
-        yield runner
-    finally:
-        loop.close()
-        warehouse.dispose()
 
 
 def _anchor(path: Path) -> Anchor:
@@ -220,7 +185,7 @@ def main() -> None:
         print(f"built the scale-{SCALE} AdventureWorksDW in {time.perf_counter() - started:.1f} s")
         with (
             analytics_service("services.aw_service.main", folder, SECRET) as url,
-            _in_process(folder) as in_process,
+            in_process_analytics(folder, "aw.duckdb", create_aw_engine) as in_process,
         ):
             try:
                 _measure(url, folder / "aw.duckdb", in_process)

@@ -3,23 +3,27 @@ internal tokens for it, and the raw-SQL baseline an analytics endpoint is compar
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import httpx
 from duckdb_engine import Dialect
-from sqlalchemy import Select
+from pydantic import BaseModel
+from sqlalchemy import Engine, Select
 
 from devtools.postgres import ThrowawayPostgres
-from shared.core.config import build_settings
+from shared.core.config import Settings, build_settings
 from shared.core.security import mint_internal_token
+from shared.core.warehouse import WarehouseClient
 from shared.db.guard import assert_read_only
 from tests.support.live_server import ServiceProcess, spawn_service
 
@@ -69,6 +73,41 @@ def close_warehouse_connections() -> None:
     for connection in _OPEN.values():
         connection.close()
     _OPEN.clear()
+
+
+Analytic = Callable[[WarehouseClient], Awaitable[BaseModel]]
+"""An analytic as a route awaits it, given the warehouse client."""
+
+
+@contextlib.contextmanager
+def in_process_analytics(
+    folder: Path, demo_file: str, create_engine: Callable[[Settings], Engine]
+) -> Iterator[Callable[[Analytic], Callable[[], None]]]:
+    """Yields a maker of timed calls that run an analytic in this process as its route does
+    (the service's warehouse client, then the response JSON; no HTTP, token or audit), all on
+    one event loop kept for the whole run (and so its worker threads, as in the service).
+
+    The client reads a copy of `folder/demo_file`: within one process DuckDB refuses a second
+    connection to a file with another configuration, and the raw-SQL baseline's is open.
+    """
+    copy = folder / "in-process"
+    copy.mkdir()
+    shutil.copyfile(folder / demo_file, copy / demo_file)
+    engine = create_engine(build_settings(_env_file=None, demo_warehouse_dir=copy))
+    warehouse = WarehouseClient(engine, name=demo_file)
+    loop = asyncio.new_event_loop()
+
+    def call(analytic: Analytic) -> Callable[[], None]:
+        async def once() -> None:
+            (await analytic(warehouse)).model_dump_json()
+
+        return lambda: loop.run_until_complete(once())
+
+    try:
+        yield call
+    finally:
+        loop.close()
+        warehouse.dispose()
 
 
 def raw_sql(path: Path, statements: Sequence[Select[Any]]) -> Callable[[], None]:
