@@ -23,7 +23,6 @@ from sqlalchemy import Row, Select, func, select, union_all
 
 from services.aw_service.analytics_common import (
     FACTS,
-    STATEMENT_CACHE,
     Anchor,
     Warehouse,
     date_key,
@@ -35,7 +34,7 @@ from services.aw_service.analytics_common import (
 )
 from services.aw_service.analytics_sales import check_year
 from services.aw_service.models import ProductDemand, ProductDemandReport, RepScore, RepScores
-from shared.core.warehouse import Fetch, records, unpacked
+from shared.core.warehouse import STATEMENT_CACHE, Fetch, records, unpacked
 from shared.db.warehouse import aw_tables as aw
 
 SCORE_FORMULA = (

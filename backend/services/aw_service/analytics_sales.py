@@ -22,7 +22,6 @@ from sqlalchemy import Row, Select, func, select, union_all
 from services.aw_service.analytics_common import (
     CHANNELS,
     FACTS,
-    STATEMENT_CACHE,
     Anchor,
     Warehouse,
     channel_label,
@@ -42,7 +41,7 @@ from services.aw_service.models import (
     SalesKpis,
 )
 from shared.core.errors import invalid_field
-from shared.core.warehouse import Fetch, records, unpacked
+from shared.core.warehouse import STATEMENT_CACHE, Fetch, records, unpacked
 from shared.db.warehouse import aw_tables as aw
 
 _Totals = dict[str, float]  # revenue, orders, units, cost

@@ -9,6 +9,7 @@ thing T-SQL and DuckDB spell differently (`DATEADD` versus `INTERVAL`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -75,11 +76,13 @@ def year_before(window: Window) -> Window:
     return Window(shift_year(window.start), shift_year(window.end))
 
 
+@functools.cache
 def latest_sale_date_query() -> Select[Any]:
     """Anchor of every sales window: the last invoice date in `Fact.Sale`."""
     return select(func.max(wwi.Sale.c["Invoice Date Key"]).label("anchor"))
 
 
+@functools.cache
 def latest_purchase_date_query() -> Select[Any]:
     """Anchor of the supplier windows: the last purchase order date in `Fact.Purchase`."""
     return select(func.max(wwi.Purchase.c["Date Key"]).label("anchor"))

@@ -15,6 +15,7 @@ Both periods are read in one statement with conditional aggregates.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ from services.wwi_service.analytics_base import (
     trailing,
     year_before,
 )
-from shared.core.warehouse import Fetch
+from shared.core.warehouse import STATEMENT_CACHE, Fetch
 from shared.db.warehouse import wwi_tables as wwi
 
 S = wwi.Sale.c
@@ -83,6 +84,7 @@ def _period_columns(window: Window, prefix: str) -> list[Any]:
     ]
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def kpi_query(period: Window, previous: Window) -> Select[Any]:
     """Both periods' figures in one row (`cur_*`, `prev_*`)."""
     return select(*_period_columns(period, "cur"), *_period_columns(previous, "prev")).where(

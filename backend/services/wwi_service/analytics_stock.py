@@ -14,6 +14,7 @@ because the warehouse's stock item dimension does not carry a supplier.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ from services.wwi_service.analytics_base import (
     tracer,
     trailing,
 )
-from shared.core.warehouse import Fetch, NoWarehouseData, records
+from shared.core.warehouse import STATEMENT_CACHE, Fetch, NoWarehouseData, records
 from shared.db.warehouse import wwi_tables as wwi
 
 VELOCITY_DAYS = 90
@@ -116,6 +117,7 @@ def _units_in(window: Window) -> Any:
     )
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def stock_position_query(windows: DemandWindows) -> Select[Any]:
     """Every holding row with demand aggregates and latest supplier (one WITH statement)."""
     sale_item = wwi.StockItem.alias("sale_item")

@@ -15,6 +15,7 @@ The combined score (0-100) is documented on `score_suppliers`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from services.wwi_service.analytics_base import (
     tracer,
     trailing,
 )
-from shared.core.warehouse import Fetch, unpacked
+from shared.core.warehouse import STATEMENT_CACHE, Fetch, unpacked
 from shared.db.warehouse import wwi_tables as wwi
 
 P = wwi.Purchase.c
@@ -61,6 +62,7 @@ def _current_supplier() -> Any:
     ).cte("current_supplier")
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def supplier_lines_query(window: Window) -> Select[Any]:
     """Line counts and outers per supplier in `window`, with the supplier's current key/name."""
     totals = (
@@ -100,6 +102,7 @@ def supplier_lines_query(window: Window) -> Select[Any]:
     )
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def supplier_lead_times_query(window: Window) -> Select[Any]:
     """Received purchase order lines in `window` counted per (supplier, order date, date of the
     line's first stock receipt): the receipt is matched on purchase order id and stock item key.

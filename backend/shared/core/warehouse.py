@@ -32,6 +32,13 @@ class NoWarehouseData(LookupError):
     that meets it fails with the same message."""
 
 
+STATEMENT_CACHE = 32
+"""Memo size of each analytics statement builder (`functools.lru_cache`; `functools.cache` for
+those without parameters), in both services. A SQLAlchemy statement is immutable and keeps its
+cache key once computed, so a repeated call skips both the build and the key walk (0.1-0.4 ms a
+statement, more for a WITH statement of several CTEs); the query still runs each time. The
+windows the builders take depend only on the anchor date, so a few entries cover every call."""
+
 Fetch = Callable[[Executable], Sequence[Row[Any]]]
 """Runs one statement and returns its rows; what a read plan gets (see `WarehouseClient.run`)."""
 
