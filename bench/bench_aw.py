@@ -42,11 +42,9 @@ from bench.support import (  # noqa: E402
     Analytic,
     FreshToken,
     alternating,
-    analytics_service,
-    close_warehouse_connections,
-    in_process_analytics,
     percentile,
     raw_sql,
+    service_under_bench,
 )
 from demo.build import build_warehouse  # noqa: E402
 from services.aw_service import analytics  # noqa: E402
@@ -183,14 +181,10 @@ def main() -> None:
         started = time.perf_counter()
         build_warehouse("aw", folder, scale=SCALE)
         print(f"built the scale-{SCALE} AdventureWorksDW in {time.perf_counter() - started:.1f} s")
-        with (
-            analytics_service("services.aw_service.main", folder, SECRET) as url,
-            in_process_analytics(folder, "aw.duckdb", create_aw_engine) as in_process,
-        ):
-            try:
-                _measure(url, folder / "aw.duckdb", in_process)
-            finally:
-                close_warehouse_connections()
+        with service_under_bench(
+            "services.aw_service.main", folder, SECRET, "aw.duckdb", create_aw_engine
+        ) as (url, local):
+            _measure(url, folder / "aw.duckdb", local)
 
 
 if __name__ == "__main__":

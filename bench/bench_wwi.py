@@ -38,11 +38,9 @@ from bench.support import (  # noqa: E402
     Analytic,
     FreshToken,
     alternating,
-    analytics_service,
-    close_warehouse_connections,
-    in_process_analytics,
     percentile,
     raw_sql,
+    service_under_bench,
     timed,
 )
 from demo.build import build_warehouse  # noqa: E402
@@ -206,14 +204,10 @@ def main() -> None:
         started = time.perf_counter()
         build_warehouse("wwi", folder, seed=42, scale=SCALE)
         print(f"demo warehouse scale {SCALE} built in {time.perf_counter() - started:.1f}s")
-        with (
-            analytics_service("services.wwi_service.main", folder, SECRET) as url,
-            in_process_analytics(folder, "wwi.duckdb", create_wwi_engine) as in_process,
-        ):
-            try:
-                _measure(url, folder / "wwi.duckdb", in_process)
-            finally:
-                close_warehouse_connections()
+        with service_under_bench(
+            "services.wwi_service.main", folder, SECRET, "wwi.duckdb", create_wwi_engine
+        ) as (url, local):
+            _measure(url, folder / "wwi.duckdb", local)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,26 @@ def in_process_analytics(
         warehouse.dispose()
 
 
+@contextlib.contextmanager
+def service_under_bench(
+    module: str,
+    folder: Path,
+    secret: str,
+    demo_file: str,
+    create_engine: Callable[[Settings], Engine],
+) -> Iterator[tuple[str, Callable[[Analytic], Callable[[], None]]]]:
+    """An analytics service on `folder` (`analytics_service`) and the in-process runner of its
+    analytics (`in_process_analytics`); the raw-SQL baselines' connections are closed after."""
+    with (
+        analytics_service(module, folder, secret) as url,
+        in_process_analytics(folder, demo_file, create_engine) as in_process,
+    ):
+        try:
+            yield url, in_process
+        finally:
+            close_warehouse_connections()
+
+
 def raw_sql(path: Path, statements: Sequence[Select[Any]]) -> Callable[[], None]:
     """One run of `statements` compiled for DuckDB (literal parameters, checked by the read-only
     guard) and fetched by the DuckDB driver straight from the warehouse file: what the
