@@ -68,8 +68,7 @@ def _warehouse_connection(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def close_warehouse_connections() -> None:
-    """Close the baselines' connections before their warehouse's folder goes: one left open to
-    interpreter exit makes the DuckDB binding report leaked objects on stderr."""
+    """Close the baselines' connections before their warehouse's folder is removed."""
     for connection in _OPEN.values():
         connection.close()
     _OPEN.clear()
@@ -106,6 +105,7 @@ def in_process_analytics(
     try:
         yield call
     finally:
+        loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         warehouse.dispose()
 
