@@ -1,7 +1,9 @@
 """Validate request bodies and turn accepted events into spool records, as cheaply as possible.
 
-The fast path validates a whole raw batch with one pydantic-core call; only when it fails is the
-batch validated event by event, so one bad event never costs the others their acceptance.
+A batch is first offered to `ingest.fast_batch` (msgspec structs mirroring the schemas, a strict
+subset of them). Otherwise the whole raw batch is validated with one pydantic-core call; only
+when that fails is the batch validated event by event, so one bad event never costs the others
+their acceptance.
 Missing `event_id` / `event_time` are spliced into the serialized JSON (one timestamp per request)
 instead of being produced by per-event Python default factories, which cost more than validation.
 """
@@ -18,6 +20,7 @@ import orjson
 from pydantic import ValidationError
 
 from ingest.errors import ProblemError
+from ingest.fast_batch import fast_batch
 from ingest.models import BATCH, EVENT, EVENT_TYPES
 from ingest.segments import encode_record
 
@@ -95,10 +98,15 @@ def event_ids(id_base: str, events: Sequence[dict[str, Any]]) -> list[str]:
     """Each event's id: the client's, else a UUID-4 shaped string whose last 48 bits count up
     from the record's random `id_base` by the event's position. The response and the drainer
     (`ingest.pump.spool_events`) derive the same ids, so a re-sent record keeps its ids and stays
-    deduplicable. One format string for the whole record: this runs for every event."""
+    deduplicable."""
+    return derive_ids(id_base, [event.get("event_id") for event in events])
+
+
+def derive_ids(id_base: str, given: Sequence[str | None]) -> list[str]:
+    """`event_ids` from the client ids (None where absent). One format string for the whole
+    record: this runs for every event."""
     derived = id_base[:24] + "%012x"  # id_base is hex and dashes: no other `%` in the format
     start = int(id_base[24:], 16)
-    given = [event.get("event_id") for event in events]
     if given.count(None) == len(given) and start + len(given) <= _TAIL_MASK:
         return [derived % tail for tail in range(start, start + len(given))]
     return [
@@ -141,10 +149,16 @@ def _encode(
         dumped = _dump(accepted) if accepted else b""
     if not accepted:
         return
+    given = [event.get("event_id") for event in accepted]
+    _record(out, dumped, given, [event["event_type"] for event in accepted])
+
+
+def _record(out: Encoded, dumped: bytes, given: list[str | None], types: list[str]) -> None:
+    """The one spool record of a request's accepted events (`dumped`, their JSON array)."""
     id_base = new_uuid4()
     received = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    out.event_ids = event_ids(id_base, accepted)
-    out.event_types = [event["event_type"] for event in accepted]
+    out.event_ids = derive_ids(id_base, given)
+    out.event_types = types
     record = b'{"id_base":"%s","received_at":"%s","events":%s}' % (
         id_base.encode(),
         received.encode(),
@@ -154,6 +168,24 @@ def _encode(
 
 
 def encode_batch(body: bytes, *, max_events: int, max_event_bytes: int) -> Encoded:
+    """A batch body's accepted events as one spool record, and the errors of the others.
+
+    `ingest.fast_batch` first: when it vouches for the whole batch (every event valid, within
+    the limits) its record is the one `encode_batch_pydantic` would write, about four times
+    cheaper. Anything else (an invalid event, an alias, an unmirrored type) takes the pydantic
+    path, which names each error."""
+    fast = fast_batch(body)
+    if fast is not None:
+        dumped, given, types = fast
+        if 0 < len(types) <= max_events and len(dumped) <= max_event_bytes:
+            out = Encoded(total=len(types))
+            _record(out, dumped, given, types)
+            return out
+    return encode_batch_pydantic(body, max_events=max_events, max_event_bytes=max_event_bytes)
+
+
+def encode_batch_pydantic(body: bytes, *, max_events: int, max_event_bytes: int) -> Encoded:
+    """`encode_batch` by the pydantic schemas of `ingest.models` alone: the reference path."""
     out = Encoded()
     try:
         events = list(enumerate(BATCH.validate_json(body).events))

@@ -1,0 +1,239 @@
+"""The msgspec first pass (`ingest.fast_batch`) against the pydantic reference path.
+
+Whatever body the first pass accepts, the pydantic path must accept every event of it and write
+the same spool record (events, client ids, types); whatever it refuses is left to pydantic. The
+bodies are generated for every event type: fields absent, null, set, of the wrong JSON type,
+aliased, extra; timestamps in many spellings; integers past 64 bits.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from event_envelope import EventType
+from event_payloads import PAYLOADS
+from ingest.encode import Encoded, encode_batch, encode_batch_pydantic
+from ingest.fast_batch import MIRRORED, fast_batch
+
+LIMITS = {"max_events": 1000, "max_event_bytes": 1_000_000}
+MIRRORED_TYPES = {event_type for event_type, _ in MIRRORED.values()}
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8),
+)
+_json = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_GOOD_TIMES = [
+    "2026-12-02T01:02:03Z",
+    "2026-12-02T01:02:03.5Z",
+    "2026-12-02T01:02:03.123456+05:30",
+    "2026-12-02T01:02:03-08:00",
+    "2026-12-02T01:02:03",
+    "2026-12-02T01:02:03+00:00",
+    "2026-12-02T01:02:03.000000Z",
+    "0001-01-01T00:00:00+00:00",
+    "9999-12-31T23:59:59-00:00",
+]
+_ODD_TIMES = st.one_of(
+    st.sampled_from([
+        "2026-12-02T01:02:03.1234567Z", "2026-12-02", "2026-12-02 01:02:03Z",
+        "2026-02-30T00:00:00Z", "2026-12-02T24:00:00Z", "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00", "2026-12-02t01:02:03z", "2026-12-02T01:02:60Z",
+    ]),
+    st.integers(min_value=0, max_value=2_000_000_000),
+    st.text(max_size=10),
+)  # fmt: skip
+
+
+def _good_value(annotation: Any) -> st.SearchStrategy[Any]:
+    """A value of a payload field's type that pydantic takes unchanged."""
+    text = repr(annotation)
+    if "list[str]" in text:
+        return st.lists(st.text(min_size=1, max_size=6), max_size=3)
+    if "list[dict" in text:
+        return st.lists(st.dictionaries(st.text(max_size=4), _small_json, max_size=2), max_size=2)
+    if "dict" in text:
+        return st.dictionaries(st.text(max_size=4), _small_json, max_size=3)
+    if "bool" in text:
+        return st.booleans()
+    if "int" in text:
+        return st.integers(min_value=1, max_value=5)  # within every int field's bounds
+    if "float" in text:
+        return st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10, 10)
+    return st.text(min_size=1, max_size=6)
+
+
+def _odd_value(annotation: Any) -> st.SearchStrategy[Any]:
+    """Values pydantic may refuse or coerce: other JSON types, edge lengths, huge integers."""
+    return st.one_of(
+        _json, st.just("x" * 257), st.just(""), st.integers(2**62, 2**66), st.just(5.0),
+        st.just("5"), st.just(1),
+    )  # fmt: skip
+
+
+_small_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+@st.composite
+def _event(draw: st.DrawFn, *, odd: bool) -> dict[str, Any]:
+    """One event of any type; with `odd`, each part is now and then unusual or invalid."""
+    rare = (lambda: draw(st.integers(0, 11)) == 0) if odd else (lambda: False)
+    event_type = draw(st.sampled_from([t.value for t in EventType]))
+    data: dict[str, Any] = {}
+    for name, info in PAYLOADS[event_type].model_fields.items():
+        if rare():
+            choice = draw(st.sampled_from(["odd", "alias", "absent", "null"]))
+        else:
+            choice = (
+                "set" if info.is_required() else draw(st.sampled_from(["set", "absent", "null"]))
+            )
+        aliases = [a for a in getattr(info.validation_alias, "choices", []) if a != name]
+        if choice == "set":
+            data[name] = draw(_good_value(info.annotation))
+        elif choice == "null":
+            data[name] = None
+        elif choice == "odd":
+            data[name] = draw(_odd_value(info.annotation))
+        elif choice == "alias" and aliases:
+            data[str(aliases[0])] = draw(_good_value(info.annotation))
+    if rare():
+        data[draw(st.text(min_size=1, max_size=5))] = draw(_small_json)  # an extra key
+    event: dict[str, Any] = {"event_type": event_type, "data": data}
+    for name in ("event_source", "session_id", "user_id", "correlation_id", "schema_version"):
+        choice = draw(st.sampled_from(["absent", "absent", "set", "null"]))
+        if choice != "absent":
+            value = "y" * 257 if rare() else draw(st.text(max_size=6))
+            nullable = name != "schema_version" or rare()  # schema_version is never null
+            event[name] = None if choice == "null" and nullable else value
+    choice = draw(st.sampled_from(["absent", "ok", "null"]))
+    if rare():
+        event["event_id"] = draw(st.sampled_from(["-x", "abc\n", "", "a" * 129]))
+    elif choice != "absent":
+        ok_id = draw(st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._:-]{0,20}\Z"))
+        event["event_id"] = None if choice == "null" else ok_id
+    if draw(st.booleans()):
+        event["event_time"] = draw(_ODD_TIMES) if rare() else draw(st.sampled_from(_GOOD_TIMES))
+    if draw(st.booleans()):
+        big = {"big": 2**64} if rare() else {}
+        props = draw(st.dictionaries(st.text(max_size=4), _small_json, max_size=3))
+        event["custom_properties"] = {**props, **big}
+    if draw(st.booleans()):
+        event["unknown_envelope_key"] = draw(_small_json)  # ignored by both paths
+    return event
+
+
+def _same_record(fast: Encoded, reference: Encoded) -> None:
+    assert not reference.errors, reference.errors
+    assert fast.total == reference.total
+    assert fast.event_types == reference.event_types
+    fast_record, reference_record = (orjson.loads(e.payload[0][9:]) for e in (fast, reference))
+    assert fast_record["events"] == reference_record["events"]
+    given = [event.get("event_id") for event in reference_record["events"]]
+    for fast_id, reference_id, client_id in zip(
+        fast.event_ids, reference.event_ids, given, strict=True
+    ):
+        if client_id is not None:
+            assert fast_id == reference_id == client_id
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_event(odd=False), min_size=1, max_size=4))
+def test_valid_events_of_mirrored_types_take_the_first_pass_and_match(
+    events: list[dict[str, Any]],
+) -> None:
+    body = json.dumps({"events": events}).encode()
+    if all(event["event_type"] in MIRRORED_TYPES for event in events):
+        assert fast_batch(body) is not None
+    else:
+        assert fast_batch(body) is None
+        return
+    _same_record(encode_batch(body, **LIMITS), encode_batch_pydantic(body, **LIMITS))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_event(odd=True), min_size=1, max_size=4))
+def test_whatever_the_first_pass_accepts_pydantic_accepts_alike(
+    events: list[dict[str, Any]],
+) -> None:
+    body = json.dumps({"events": events}).encode()  # orjson cannot write integers past 64 bits
+    if fast_batch(body) is None:
+        return
+    _same_record(encode_batch(body, **LIMITS), encode_batch_pydantic(body, **LIMITS))
+
+
+def _batch(*events: dict[str, Any]) -> bytes:
+    return json.dumps({"events": list(events)}).encode()
+
+
+VIEWED = {"event_type": "product.viewed", "data": {"product_id": "p-1", "price": 9.5}}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        VIEWED,
+        {**VIEWED, "event_id": "client-1", "event_time": "2026-12-02T01:02:03.5+05:30"},
+        {**VIEWED, "event_time": "2026-12-02T01:02:03", "custom_properties": {"k": [1, "v"]}},
+        {**VIEWED, "session_id": None, "data": {"product_id": "p", "product_name": None}},
+        {
+            "event_type": "order.placed",
+            "data": {"order_id": "o", "items": [{"sku": 1}], "total": 3},
+        },
+        {"event_type": "customer.feedback", "data": {"feedback_rating": 5}},
+    ],
+)
+def test_common_events_take_the_first_pass_and_match(event: dict[str, Any]) -> None:
+    body = _batch(event, event)
+    assert fast_batch(body) is not None
+    _same_record(encode_batch(body, **LIMITS), encode_batch_pydantic(body, **LIMITS))
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {**VIEWED, "data": {"product_id": "p", "product_category": "alias"}},
+        {**VIEWED, "data": {"product_id": "p", "colour": "extra key"}},
+        {**VIEWED, "data": {"product_id": "p", "price": "9.5"}},
+        {"event_type": "customer.feedback", "data": {"feedback_rating": 5.0}},
+        {"event_type": "admin.product_created", "data": {"product_id": "p", "ai_assisted": 1}},
+        {**VIEWED, "custom_properties": {"big": 2**64}},
+        {**VIEWED, "event_time": 1764637323},
+        {**VIEWED, "event_time": "2026-12-02"},
+        {**VIEWED, "event_id": "abc\n"},
+        {"event_type": "customer.session_started", "session_id": "s", "data": {}},
+        {"event_type": "ai.recommendation", "data": {"model_name": "m", "total_tokens": 3}},
+        {**VIEWED, "data": {"product_id": ""}},
+    ],
+)
+def test_the_unusual_is_left_to_pydantic(event: dict[str, Any]) -> None:
+    assert fast_batch(_batch(VIEWED, event)) is None
+
+
+def test_every_simple_type_is_mirrored() -> None:
+    """The five types left to pydantic are exactly the session events and the token-total
+    validators; every other type takes the first pass."""
+    assert set(EventType) - MIRRORED_TYPES == {
+        "customer.session_started", "customer.session_ended", "ai.recommendation",
+        "ai.description_generated", "agent.model_invocation",
+    }  # fmt: skip
