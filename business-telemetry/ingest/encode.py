@@ -92,6 +92,9 @@ def _dump(events: Sequence[dict[str, Any]]) -> bytes:
 
 
 _TAIL_MASK = 0xFFFF_FFFF_FFFF
+_LOW_HEX = tuple(f"{low:03x}" for low in range(0x1000))
+"""The last three hex digits of a derived id: formatting only the other nine once per record
+halves the cost of the ids."""
 
 
 def event_ids(id_base: str, events: Sequence[dict[str, Any]]) -> list[str]:
@@ -107,8 +110,13 @@ def derive_ids(id_base: str, given: Sequence[str | None]) -> list[str]:
     record: this runs for every event."""
     derived = id_base[:24] + "%012x"  # id_base is hex and dashes: no other `%` in the format
     start = int(id_base[24:], 16)
-    if given.count(None) == len(given) and start + len(given) <= _TAIL_MASK:
-        return [derived % tail for tail in range(start, start + len(given))]
+    if given.count(None) == len(given):
+        low, count = start & 0xFFF, len(given)
+        if low + count <= len(_LOW_HEX):  # the common case: only the last three digits move
+            head = f"{id_base[:24]}{start >> 12:09x}"
+            return [head + tail for tail in _LOW_HEX[low : low + count]]
+        if start + count <= _TAIL_MASK:
+            return [derived % tail for tail in range(start, start + count)]
     return [
         derived % ((start + position) & _TAIL_MASK) if event_id is None else event_id
         for position, event_id in enumerate(given)

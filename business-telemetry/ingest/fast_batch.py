@@ -191,35 +191,24 @@ _DECODE: Callable[[bytes], Any] = msgspec.json.Decoder(_Batch).decode
 _ENCODE: Callable[[Any], bytes] = msgspec.json.Encoder().encode
 
 
-def _storable(event: Any, payload_free: tuple[str, ...]) -> bool:
-    """No integer beyond 64 bits in the `Any` fields (the pydantic path refuses those)."""
-    for name in _ENVELOPE_FREE:
-        value = getattr(event, name)
-        if value and not _ints_fit(value):
-            return False
-    for name in payload_free:
-        value = getattr(event.data, name)
-        if value and not _ints_fit(value):
-            return False
-    return True
-
-
 def fast_batch(body: bytes) -> tuple[bytes, list[str | None], list[str]] | None:
     """The accepted events of a fully valid batch as serialised JSON (the spool record's
     `events`), their client ids (None where absent) and types; None when this module cannot
     vouch for the whole batch (the caller then validates it with pydantic)."""
     try:
         events = _DECODE(body).events
-        types = []
-        for event in events:
-            event_type, payload_free = MIRRORED[type(event)]
-            if not _storable(event, payload_free):
-                return None
-            if isinstance(event.event_time, str):
+        kinds = [MIRRORED[type(event)] for event in events]
+        for event, (_, payload_free) in zip(events, kinds, strict=True):
+            if event.event_time.__class__ is str:
                 event.event_time = _as_utc(datetime.fromisoformat(event.event_time))
-            types.append(event_type)
+            for name in _ENVELOPE_FREE:
+                if (value := getattr(event, name)) and not _ints_fit(value):
+                    return None
+            for name in payload_free:
+                if (value := getattr(event.data, name)) and not _ints_fit(value):
+                    return None
         dumped = _ENCODE(events)
     except (msgspec.ValidationError, msgspec.DecodeError, msgspec.EncodeError, ValueError):
         return None
-    given = [event.event_id if isinstance(event.event_id, str) else None for event in events]
-    return dumped, given, types
+    given = [event.event_id if event.event_id.__class__ is str else None for event in events]
+    return dumped, given, [event_type for event_type, _ in kinds]

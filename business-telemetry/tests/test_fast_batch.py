@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from event_envelope import EventType
 from event_payloads import PAYLOADS
-from ingest.encode import Encoded, encode_batch, encode_batch_pydantic
+from ingest.encode import Encoded, derive_ids, encode_batch, encode_batch_pydantic
 from ingest.fast_batch import MIRRORED, fast_batch
 
 LIMITS = {"max_events": 1000, "max_event_bytes": 1_000_000}
@@ -237,3 +237,20 @@ def test_every_simple_type_is_mirrored() -> None:
         "customer.session_started", "customer.session_ended", "ai.recommendation",
         "ai.description_generated", "agent.model_invocation",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("tail", [0, 0xFFE, 0xFFF, 0x1000 - 50, 0xFFFF_FFFF_FF00, 0xFFFF_FFFF_FFFF])
+@pytest.mark.parametrize("count", [1, 100, 1000])
+def test_derived_ids_count_up_from_the_record_base(tail: int, count: int) -> None:
+    """The ids of a record without client ids: the base's last 48 bits plus the position,
+    wrapping at 48 bits, whichever way they are formatted (the response and the drainer must
+    agree on every one)."""
+    id_base = f"d88952bf-30ea-4c7e-8661-{tail:012x}"
+    expected = [
+        f"d88952bf-30ea-4c7e-8661-{(tail + i) & 0xFFFF_FFFF_FFFF:012x}" for i in range(count)
+    ]
+    assert derive_ids(id_base, [None] * count) == expected
+    given = [None, "client-id"] * (count // 2) or [None]
+    mixed = derive_ids(id_base, given)
+    assert [m for m, g in zip(mixed, given, strict=True) if g] == [g for g in given if g]
+    assert [m for m, g in zip(mixed, given, strict=True) if not g] == expected[: len(given)][::2]
