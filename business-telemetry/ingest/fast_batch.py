@@ -148,6 +148,11 @@ def _ints_fit(value: Any) -> bool:
     return True
 
 
+_ENVELOPE_OWN = {"event_id", "event_type", "event_time", "data"}
+"""Envelope fields each event struct declares itself (as `ingest.models` overrides them)."""
+_ENVELOPE_FREE = tuple(n for n in _free_fields(EnvelopeFields) if n not in _ENVELOPE_OWN)
+
+
 def _event_struct(event_type: str) -> type[msgspec.Struct]:
     model = PAYLOADS[event_type]
     if _has_own_validators(model) or event_type in _SESSION_TYPES:
@@ -161,15 +166,11 @@ def _event_struct(event_type: str) -> type[msgspec.Struct]:
          | None | msgspec.UnsetType, _UNSET),
         ("event_time", Annotated[str, msgspec.Meta(pattern=_RFC3339)] | None | msgspec.UnsetType,
          _UNSET),
-        *_fields(EnvelopeFields, {"event_id", "event_type", "event_time", "data"}),
+        *_fields(EnvelopeFields, _ENVELOPE_OWN),
     ]  # fmt: skip
     return msgspec.defstruct(
         "Fast_" + event_type.replace(".", "_"), envelope, tag_field="event_type", tag=event_type
     )
-
-
-_ENVELOPE_SKIP = {"event_id", "event_type", "event_time", "data"}
-_ENVELOPE_FREE = tuple(n for n in _free_fields(EnvelopeFields) if n not in _ENVELOPE_SKIP)
 
 
 def _structs() -> dict[type[msgspec.Struct], tuple[str, tuple[str, ...]]]:
