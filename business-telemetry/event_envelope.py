@@ -52,6 +52,10 @@ class EventType(StrEnum):
     AGENT_TOOL_CALL = "agent.tool_call"
 
 
+SESSION_TYPES = frozenset({EventType.SESSION_STARTED.value, EventType.SESSION_ENDED.value})
+"""The session events: they name their session in the envelope or in `data`."""
+
+
 class EventSource(StrEnum):
     """Producing applications of the AKS Store Demo (the original SDK's members)."""
 
@@ -72,7 +76,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _as_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     """Naive times are taken as UTC; aware ones converted (a ValueError becomes a 422)."""
     try:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -80,7 +84,7 @@ def _as_utc(value: datetime) -> datetime:
         raise ValueError("event_time is out of range once converted to UTC") from None
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 ShortText = Annotated[str, Field(max_length=256)]
 
 ENVELOPE_COLUMNS = (

@@ -13,7 +13,7 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from event_envelope import BaseEvent, EventType
+from event_envelope import SESSION_TYPES, BaseEvent
 
 INFRASTRUCTURE_FIELDS = (
     "agent_id",
@@ -30,7 +30,6 @@ CUSTOMER_FIELDS = ("customer_id", "customer_name", "customer_email", "channel")
 """Customer keys (`set_customer_context`), added to every event's `data` for KQL joins."""
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
-_SESSION_TYPES = frozenset({EventType.SESSION_STARTED.value, EventType.SESSION_ENDED.value})
 
 
 @dataclass
@@ -125,6 +124,6 @@ def apply(event: BaseEvent) -> BaseEvent:
     missing = {k: v for k, v in keys.items() if event.data.get(k) is None}
     if missing:
         event.data = {**event.data, **missing}
-    if ctx.counter is not None and event.event_type not in _SESSION_TYPES:
+    if ctx.counter is not None and event.event_type not in SESSION_TYPES:
         ctx.counter.interactions += 1
     return event

@@ -11,7 +11,7 @@ subset of what those accept:
   integers within 64 bits, typed fields and `Any` ones alike (orjson, which the drainer reads
   records with, cannot hold more; the pydantic path refuses those events as unstorable);
 - `event_time` only as an RFC 3339 timestamp (`T`, 0-6 fraction digits, `Z` or `+hh:mm`),
-  converted to UTC as `event_envelope._as_utc` does;
+  converted to UTC as `event_envelope.as_utc` does;
 - only event types whose payload has no validators of its own (the token totals) and no
   before-validator (the session events copy `session_id` between envelope and payload).
 
@@ -33,9 +33,9 @@ import msgspec
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from event_envelope import EVENT_ID_PATTERN, EnvelopeFields, EventType, _as_utc
+from event_envelope import EVENT_ID_PATTERN, SESSION_TYPES, EnvelopeFields, EventType, as_utc
 from event_payloads import PAYLOADS
-from ingest.models import _SESSION_TYPES, _has_own_validators
+from ingest.models import has_own_validators
 
 _RFC3339 = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
@@ -155,7 +155,7 @@ _ENVELOPE_FREE = tuple(n for n in _free_fields(EnvelopeFields) if n not in _ENVE
 
 def _event_struct(event_type: str) -> type[msgspec.Struct]:
     model = PAYLOADS[event_type]
-    if _has_own_validators(model) or event_type in _SESSION_TYPES:
+    if has_own_validators(model) or event_type in SESSION_TYPES:
         raise _Unsupported(event_type)
     payload = msgspec.defstruct(
         f"Fast_{model.__name__}", _fields(model, set()), forbid_unknown_fields=True
@@ -201,7 +201,7 @@ def fast_batch(body: bytes) -> tuple[bytes, list[str | None], list[str]] | None:
         kinds = [MIRRORED[type(event)] for event in events]
         for event, (_, payload_free) in zip(events, kinds, strict=True):
             if event.event_time.__class__ is str:
-                event.event_time = _as_utc(datetime.fromisoformat(event.event_time))
+                event.event_time = as_utc(datetime.fromisoformat(event.event_time))
             for name in _ENVELOPE_FREE:
                 if (value := getattr(event, name)) and not _ints_fit(value):
                     return None

@@ -23,6 +23,7 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 
 from event_envelope import (
     EVENT_ID_PATTERN,
+    SESSION_TYPES,
     EnvelopeFields,
     EventType,
     UtcDatetime,
@@ -30,7 +31,6 @@ from event_envelope import (
 )
 from event_payloads import PAYLOADS
 
-_SESSION_TYPES = (EventType.SESSION_STARTED.value, EventType.SESSION_ENDED.value)
 # event_id / event_time have no default here (not a factory): the drainer derives a missing one
 # from the record (`ingest.encode`), which is several times cheaper than a factory per event.
 _ENVELOPE_OVERRIDES: dict[str, Any] = {
@@ -63,7 +63,7 @@ def _typed_dict(name: str, hints: dict[str, Any], config: ConfigDict) -> Any:
     return with_config(config)(make(name, hints))
 
 
-def _has_own_validators(model: type[BaseModel]) -> bool:
+def has_own_validators(model: type[BaseModel]) -> bool:
     found = model.__pydantic_decorators__
     return bool(
         found.model_validators
@@ -75,7 +75,7 @@ def _has_own_validators(model: type[BaseModel]) -> bool:
 
 def _payload_schema(event_type: str) -> Any:
     model = PAYLOADS[event_type]
-    if _has_own_validators(model):
+    if has_own_validators(model):
         return model
     return _typed_dict(f"{model.__name__}Data", _field_hints(model), model.model_config)
 
@@ -89,7 +89,7 @@ def _variant(event_type: EventType) -> Any:
     schema = _typed_dict(
         "Event_" + event_type.value.replace(".", "_"), hints, EnvelopeFields.model_config
     )
-    if event_type.value in _SESSION_TYPES:
+    if event_type.value in SESSION_TYPES:
         # Session events: the envelope's `session_id` satisfies the payload's, and vice versa.
         return Annotated[schema, BeforeValidator(copy_envelope_session)]
     return schema
