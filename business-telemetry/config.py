@@ -103,6 +103,13 @@ class FabricSettings(BaseSettings):
         default="process",
         description="Drain the spool in a child process (another core) or in the worker",
     )
+    drainer_priority: Literal["idle", "low", "normal"] = Field(
+        default="idle",
+        description=(
+            "CPU priority of the drainer process: `idle` runs only on otherwise idle CPU"
+            " (Linux SCHED_IDLE), `low` at niceness 10, `normal` as the worker"
+        ),
+    )
 
     # SDK in-memory queue
     sdk_queue_size: int = Field(default=10_000, ge=1)

@@ -79,6 +79,7 @@ EVERY_VARIABLE: dict[str, tuple[str, str, Any]] = {
     "FABRIC_DEDUP_WINDOW": ("77", "dedup_window", 77),
     "FABRIC_SDK_QUEUE_SIZE": ("500", "sdk_queue_size", 500),
     "FABRIC_DRAINER_MODE": ("inline", "drainer_mode", "inline"),
+    "FABRIC_DRAINER_PRIORITY": ("low", "drainer_priority", "low"),
     "FABRIC_SDK_ENQUEUE_TIMEOUT_SECONDS": ("0.25", "sdk_enqueue_timeout_seconds", 0.25),
 }
 

@@ -44,6 +44,9 @@ def test_killed_drainer_child_is_restarted_and_delivery_resumes(tmp_path: Path) 
             poll_until(lambda: delivered_once(out, before), what="delivery before the kill")
             leader = leader_pid(spool)
             assert parent_pid(leader) == service.proc.pid
+            # FABRIC_DRAINER_PRIORITY's default: the drainer only takes CPU the worker leaves
+            assert os.sched_getscheduler(leader) == os.SCHED_IDLE
+            assert os.sched_getscheduler(service.proc.pid) == os.SCHED_OTHER
             os.kill(leader, signal.SIGKILL)
             poll_until(lambda: not running(leader), what="the drainer child gone")
             after = send_orders(client, "after", 50)  # acknowledged while no drainer runs
@@ -53,6 +56,7 @@ def test_killed_drainer_child_is_restarted_and_delivery_resumes(tmp_path: Path) 
                 what="a new drainer leader",
             )
             assert parent_pid(restarted) == service.proc.pid
+            assert os.sched_getscheduler(restarted) == os.SCHED_IDLE
             poll_until(lambda: delivered_once(out, before + after), what="delivery resumed")
             poll_until(lambda: client.get("/ready").status_code == 200, what="ready again")
             metrics = client.get("/metrics").text
@@ -65,9 +69,11 @@ def test_killed_drainer_child_is_restarted_and_delivery_resumes(tmp_path: Path) 
 
 @pytest.mark.timeout(120)
 def test_ready_reports_a_drainer_whose_heartbeat_went_stale(tmp_path: Path) -> None:
-    service = ServiceProcess(tmp_path, entry="main.py")
+    service = ServiceProcess(tmp_path, entry="main.py", env={"FABRIC_DRAINER_PRIORITY": "low"})
     service.start()
     leader = leader_pid(tmp_path / "spool")
+    assert os.sched_getscheduler(leader) == os.SCHED_OTHER  # niced instead
+    assert os.getpriority(os.PRIO_PROCESS, leader) - os.getpriority(os.PRIO_PROCESS, 0) == 10
     try:
         with httpx.Client(base_url=service.url, timeout=10) as client:
             os.kill(leader, signal.SIGSTOP)  # alive (so not restarted) but silent
