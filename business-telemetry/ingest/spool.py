@@ -26,8 +26,8 @@ from ingest.segments import SEGMENT_SUFFIX
 logger = logging.getLogger(__name__)
 MAX_COMMITS_IN_FLIGHT = 1
 """Commits at once. Overlapping commits on one segment are slower on ext4 than one at a time
-with larger groups: 190-200k events/s with four in flight, 220-245k with one
-(`bench.bench_ingest`, 2 cores, 2026-12-02)."""
+with larger groups: 190-200k events/s with four in flight, 220-245k with one (the load of
+`bench.bench_ingest` on the service alone, 2 cores, 2026-12-02)."""
 
 
 class SpoolFullError(Exception):
