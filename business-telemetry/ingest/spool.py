@@ -3,8 +3,10 @@
 Requests hand their encoded records to `append()` and wait. A commit writes everything queued
 since the previous one with a single `write` + `fdatasync` (in a thread, so the event loop keeps
 accepting requests), then wakes every request of that group: under load one fsync acknowledges
-many requests. Up to `MAX_COMMITS_IN_FLIGHT` commits run at once; a request arriving while they
-are all in flight joins the group of the next one to start, so the groups grow with the load.
+many requests. One commit runs at a time; a request arriving meanwhile joins the group of the
+next one, so the groups grow with the load. (Overlapping commits on one segment were slower on
+ext4 than one at a time with larger groups: 190-200k events/s with four in flight, 220-245k
+with one, under the load of `bench.bench_ingest` on the service alone, 2 cores, 2026-12-02.)
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import fcntl
 import logging
 import os
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,10 +25,6 @@ from pathlib import Path
 from ingest.segments import SEGMENT_SUFFIX
 
 logger = logging.getLogger(__name__)
-MAX_COMMITS_IN_FLIGHT = 1
-"""Commits at once. Overlapping commits on one segment are slower on ext4 than one at a time
-with larger groups: 190-200k events/s with four in flight, 220-245k with one (the load of
-`bench.bench_ingest` on the service alone, 2 cores, 2026-12-02)."""
 
 
 class SpoolFullError(Exception):
@@ -50,12 +47,9 @@ class SpoolWriter:
         self._size = 0
         self._pending: list[bytes] = []
         self._waiters: list[asyncio.Future[None]] = []
-        self._inflight = 0
-        self._idle = asyncio.Event()
+        self._idle = asyncio.Event()  # set while no commit is in flight
         self._idle.set()
-        self._executor = ThreadPoolExecutor(MAX_COMMITS_IN_FLIGHT, "spool-commit")
-        self._lock = threading.Lock()
-        self._users: dict[int, int] = {}
+        self._executor = ThreadPoolExecutor(1, "spool-commit")
         self._total_cache = (0.0, 0)
         self.last_error: str | None = None
         self.on_commit: Callable[[float, int], None] | None = None
@@ -78,7 +72,7 @@ class SpoolWriter:
         os.rename(temporary, final)
         _fsync_dir(self.segments_dir)
         old, self._fd, self._size, self._current = self._fd, fd, 0, final
-        if old >= 0 and not self._users.get(old):
+        if old >= 0:
             os.close(old)  # releases the lock: the old segment is now sealed
 
     def total_bytes(self) -> int:
@@ -107,7 +101,7 @@ class SpoolWriter:
         future: asyncio.Future[None] = loop.create_future()
         self._pending.append(payload)
         self._waiters.append(future)
-        if self._inflight < MAX_COMMITS_IN_FLIGHT:
+        if self._idle.is_set():
             self._start_commit(loop)
         # Not shielded: a cancelled request cancels only its own future; its payload is
         # committed all the same, and `_finish` skips futures already done.
@@ -125,7 +119,6 @@ class SpoolWriter:
         payload = b"".join(self._pending)
         waiters = self._waiters
         self._pending, self._waiters = [], []
-        self._inflight += 1
         self._idle.clear()
         started = time.perf_counter()
         work = self._executor.submit(self._write_sync, payload)
@@ -140,7 +133,6 @@ class SpoolWriter:
         waiters: list[asyncio.Future[None]],
         started: float,
     ) -> None:
-        self._inflight -= 1
         exc = done.exception()
         if exc is not None:
             self.last_error = f"spool write failed: {exc}"
@@ -157,36 +149,20 @@ class SpoolWriter:
                     waiter.set_result(None)
         if self._pending:
             self._start_commit(loop)
-        elif not self._inflight:
+        else:
             self._idle.set()
 
     def _write_sync(self, payload: bytes) -> None:
-        """Append under the lock, fdatasync outside it, so commits may overlap (pipelining,
-        when `MAX_COMMITS_IN_FLIGHT` allows it).
-
-        An fdatasync makes durable everything written to the file before it, so a commit may
-        be acknowledged as soon as its own sync returns, whatever other syncs are in flight.
-        A rolled-over segment's descriptor is closed (sealing it) only when its last sync ends.
-        """
-        with self._lock:
-            fd = self._fd
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            self._size += len(payload)
-            self._users[fd] = self._users.get(fd, 0) + 1
-            if self._size >= self.segment_bytes:
-                self._roll()
-        try:
-            os.fdatasync(fd)
-        finally:
-            with self._lock:
-                self._users[fd] -= 1
-                if self._users[fd] == 0:
-                    del self._users[fd]
-                    if fd != self._fd:
-                        os.close(fd)  # releases the lock: the old segment is now sealed
+        """Append and fdatasync (in the commit thread); past `segment_bytes`, roll over to a new
+        segment, sealing the old one once everything in it is durable."""
+        view = memoryview(payload)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        self._size += len(payload)
+        os.fdatasync(self._fd)
+        if self._size >= self.segment_bytes:
+            self._roll()
 
     def writable(self) -> str | None:
         """None when appends can succeed, else the reason (for /ready)."""
@@ -203,10 +179,9 @@ class SpoolWriter:
     async def close(self) -> None:
         await self._idle.wait()
         self._executor.shutdown()
-        with self._lock:
-            if self._fd >= 0:
-                os.close(self._fd)
-                self._fd = -1
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     _current: Path | None = None
 
