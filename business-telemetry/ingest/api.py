@@ -159,12 +159,12 @@ async def _store(runtime: Runtime, encoded: Encoded) -> None:
 
 
 def _count(metrics: Metrics, encoded: Encoded, rejected: str | None = None) -> None:
-    for event_type, n in Counter(encoded.event_types).items():
-        metrics.received.labels(event_type).inc(n)
-        if rejected:
+    if rejected:
+        for event_type, n in Counter(encoded.event_types).items():
+            metrics.received.labels(event_type).inc(n)
             metrics.rejected.labels(event_type, rejected).inc(n)
-        else:
-            metrics.accepted.labels(event_type).inc(n)
+    else:
+        metrics.count_accepted(encoded.event_types)
     for event_type, n in Counter(encoded.rejected_types).items():
         metrics.received.labels(event_type).inc(n)
         metrics.rejected.labels(event_type, "invalid").inc(n)

@@ -13,16 +13,15 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
 from ingest.errors import ProblemError
-from ingest.fast_batch import fast_batch
+from ingest.fast_batch import GROWTH_PER_EVENT, fast_batch
 from ingest.models import BATCH, EVENT, EVENT_TYPES
-from ingest.segments import encode_record
+from ingest.records import spool_record
 
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
@@ -158,36 +157,39 @@ def _encode(
     if not accepted:
         return
     given = [event.get("event_id") for event in accepted]
-    _record(out, dumped, given, [event["event_type"] for event in accepted])
+    _record(out, dumped, given, [event["event_type"] for event in accepted], verbatim=False)
 
 
-def _record(out: Encoded, dumped: bytes, given: list[str | None], types: list[str]) -> None:
-    """The one spool record of a request's accepted events (`dumped`, their JSON array)."""
+def _record(
+    out: Encoded, content: bytes, given: list[str | None], types: list[str], *, verbatim: bool
+) -> None:
+    """The one spool record of a request's accepted events: `content` is their JSON array as
+    stored, or with `verbatim` the request body itself (see `ingest.records`)."""
     id_base = new_uuid4()
-    received = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     out.event_ids = derive_ids(id_base, given)
     out.event_types = types
-    record = b'{"id_base":"%s","received_at":"%s","events":%s}' % (
-        id_base.encode(),
-        received.encode(),
-        dumped,
-    )
-    out.payload.append(encode_record(record))
+    out.payload.append(spool_record(id_base, content, verbatim=verbatim))
 
 
 def encode_batch(body: bytes, *, max_events: int, max_event_bytes: int) -> Encoded:
     """A batch body's accepted events as one spool record, and the errors of the others.
 
     `ingest.fast_batch` first: when it vouches for the whole batch (every event valid, within
-    the limits) its record is the one `encode_batch_pydantic` would write, about four times
-    cheaper. Anything else (an invalid event, an alias, an unmirrored type) takes the pydantic
-    path, which names each error."""
+    the limits) its record holds the events `encode_batch_pydantic` would store, several times
+    cheaper. Where it can, the record holds the body as received and the drainer writes the
+    stored form (`ingest.records`): one serialisation less on the path that acknowledges.
+    Anything else (an invalid event, an alias, an unmirrored type) takes the pydantic path,
+    which names each error."""
     fast = fast_batch(body)
-    if fast is not None:
-        dumped, given, types = fast
-        if 0 < len(types) <= max_events and len(dumped) <= max_event_bytes:
-            out = Encoded(total=len(types))
-            _record(out, dumped, given, types)
+    if fast is not None and 0 < len(fast.types) <= max_events:
+        out = Encoded(total=len(fast.types))
+        stored_at_most = len(body) + len(fast.types) * GROWTH_PER_EVENT
+        if fast.free_fields_empty and stored_at_most <= max_event_bytes and b"\n" not in body:
+            _record(out, body, fast.given, fast.types, verbatim=True)
+            return out
+        dumped = fast.dump()
+        if len(dumped) <= max_event_bytes:
+            _record(out, dumped, fast.given, fast.types, verbatim=False)
             return out
     return encode_batch_pydantic(body, max_events=max_events, max_event_bytes=max_event_bytes)
 

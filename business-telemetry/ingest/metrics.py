@@ -7,9 +7,11 @@ time, so every worker reports the same, whole-spool view.
 
 from __future__ import annotations
 
+import collections
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -52,6 +54,25 @@ class Metrics:
             "Drainer child processes this worker restarted after they died",
             registry=r,
         )
+
+        self._accepted_by_type: dict[str, tuple[Any, Any]] = {}
+
+    def count_accepted(self, event_types: list[str]) -> None:
+        """Count a request's acknowledged events as received and accepted, by type. Runs for
+        every request: the counters' children are looked up once per type, and a batch of one
+        type (the usual case) is tallied without a `Counter`."""
+        first = event_types[0] if event_types else None
+        if first is not None and event_types.count(first) == len(event_types):
+            tally: Iterable[tuple[str, int]] = ((first, len(event_types)),)
+        else:
+            tally = collections.Counter(event_types).items()
+        for event_type, n in tally:
+            children = self._accepted_by_type.get(event_type)
+            if children is None:
+                children = (self.received.labels(event_type), self.accepted.labels(event_type))
+                self._accepted_by_type[event_type] = children
+            children[0].inc(n)
+            children[1].inc(n)
 
     def watch_spool(self, root: Path, sink_names: Callable[[], list[str]]) -> None:
         self.registry.register(_SpoolCollector(root, sink_names))

@@ -25,11 +25,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from event_envelope import flatten_event
 from ingest.encode import event_ids
 from ingest.metrics import DeliveryMetrics
+from ingest.records import read_record
 from ingest.segments import Cursor, is_sealed, list_segments, read_records
 from sinks.base import PermanentSinkError, Sink
 from sinks.dead_letter import DeadLetters
@@ -42,14 +41,12 @@ _BYTES_PER_EVENT = 300  # a typical one; bounds how much one batch reads and par
 
 def spool_events(raw: bytes) -> list[dict[str, Any]]:
     """The events of one spool record, with the ids and times the ingest path left implicit."""
-    record = orjson.loads(raw)
-    id_base = record["id_base"]
-    received = record["received_at"]
-    events: list[dict[str, Any]] = record["events"]
-    for event, event_id in zip(events, event_ids(id_base, events), strict=True):
+    record = read_record(raw)
+    events = record.events
+    for event, event_id in zip(events, event_ids(record.id_base, events), strict=True):
         event["event_id"] = event_id
         if event.get("event_time") is None:
-            event["event_time"] = received
+            event["event_time"] = record.received_at
     return events
 
 

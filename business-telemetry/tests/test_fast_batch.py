@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +20,8 @@ from hypothesis import strategies as st
 from event_envelope import EventType
 from event_payloads import PAYLOADS
 from ingest.encode import Encoded, derive_ids, encode_batch, encode_batch_pydantic
-from ingest.fast_batch import MIRRORED, fast_batch
+from ingest.fast_batch import GROWTH_PER_EVENT, MIRRORED, fast_batch
+from ingest.records import read_record, spool_record
 
 LIMITS = {"max_events": 1000, "max_event_bytes": 1_000_000}
 MIRRORED_TYPES = {event_type for event_type, _ in MIRRORED.values()}
@@ -143,13 +145,18 @@ def _event(draw: st.DrawFn, *, odd: bool) -> dict[str, Any]:
     return event
 
 
+def _stored(encoded: Encoded) -> list[dict[str, Any]]:
+    """The events of a request's spool record as the drainer reads them."""
+    return read_record(encoded.payload[0][9:-1]).events
+
+
 def _same_record(fast: Encoded, reference: Encoded) -> None:
     assert not reference.errors, reference.errors
     assert fast.total == reference.total
     assert fast.event_types == reference.event_types
-    fast_record, reference_record = (orjson.loads(e.payload[0][9:]) for e in (fast, reference))
-    assert fast_record["events"] == reference_record["events"]
-    given = [event.get("event_id") for event in reference_record["events"]]
+    reference_events = _stored(reference)
+    assert _stored(fast) == reference_events
+    given = [event.get("event_id") for event in reference_events]
     for fast_id, reference_id, client_id in zip(
         fast.event_ids, reference.event_ids, given, strict=True
     ):
@@ -254,3 +261,81 @@ def test_derived_ids_count_up_from_the_record_base(tail: int, count: int) -> Non
     mixed = derive_ids(id_base, given)
     assert [m for m, g in zip(mixed, given, strict=True) if g] == [g for g in given if g]
     assert [m for m, g in zip(mixed, given, strict=True) if not g] == expected[: len(given)][::2]
+
+
+def _form(encoded: Encoded) -> str:
+    """Which form the request's spool record took (see `ingest.records`)."""
+    record = orjson.loads(encoded.payload[0][9:-1])
+    return "verbatim" if "body" in record else "stored"
+
+
+LIMIT_64K = {"max_events": 1000, "max_event_bytes": 64 * 1024}
+
+
+@pytest.mark.parametrize(
+    ("body", "form"),
+    [
+        (_batch(*[VIEWED] * 100), "verbatim"),
+        (_batch(VIEWED, {**VIEWED, "custom_properties": {"k": 1}}), "stored"),  # `Any` values
+        (json.dumps({"events": [VIEWED, VIEWED]}, indent=1).encode(), "stored"),  # newlines
+        (_batch(*[VIEWED] * 1000), "stored"),  # might be over the event size limit once stored
+    ],
+)
+def test_a_vouched_batch_is_spooled_as_received_where_its_stored_size_is_bounded(
+    body: bytes, form: str
+) -> None:
+    fast = encode_batch(body, **LIMIT_64K)
+    assert _form(fast) == form
+    _same_record(fast, encode_batch_pydantic(body, **LIMIT_64K))
+
+
+def test_the_growth_bound_holds_for_the_events_that_grow_most() -> None:
+    """Every default left out, every float one character long but written as 16 digits, every
+    time with one fraction digit: the stored events stay within the bound, and a batch of them
+    is spooled as received and read back as pydantic stores it."""
+    events = []
+    for struct, (event_type, _) in MIRRORED.items():
+        data = {}
+        for field in msgspec.structs.fields(struct):
+            if field.name == "data":
+                payload = field.type
+        for field in msgspec.structs.fields(payload):
+            if field.required:
+                kind = repr(field.type)
+                data[field.encode_name] = ["r"] if "list" in kind else "r" if "str" in kind else 1
+            elif "float" in repr(field.type):
+                data[field.encode_name] = "@FLOAT@"
+        events.append(
+            {"event_type": event_type, "event_time": "2026-12-02T01:02:03.1Z", "data": data}
+        )
+    body = _batch(*events).replace(b'"@FLOAT@"', b"9e15").replace(b", ", b",")
+    fast = fast_batch(body)
+    assert fast is not None
+    stored = fast.dump()
+    assert b"9000000000000000.0" in stored
+    assert len(stored) - len(body) > len(events) * GROWTH_PER_EVENT // 2  # a tight test
+    assert len(stored) <= len(body) + len(events) * GROWTH_PER_EVENT
+    limits = {"max_events": 1000, "max_event_bytes": len(body) + len(events) * GROWTH_PER_EVENT}
+    verbatim = encode_batch(body, **limits)
+    assert _form(verbatim) == "verbatim"
+    _same_record(verbatim, encode_batch_pydantic(body, **LIMITS))
+
+
+def test_stored_events_may_hold_a_body_key_and_still_read_as_stored() -> None:
+    body = _batch({**VIEWED, "data": {"product_id": "p", "body": {"events": []}}})
+    encoded = encode_batch(body, **LIMITS)  # an extra key: the pydantic path, stored form
+    assert _form(encoded) == "stored"
+    assert _stored(encoded)[0]["data"]["body"] == {"events": []}
+
+
+def test_a_body_no_longer_vouched_for_is_delivered_as_received(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A verbatim record written by a version whose schema accepted the body (here forged:
+    a field the current schema refuses) is read as received, with a warning, not dropped."""
+    body = _batch({**VIEWED, "data": {"product_id": "p", "retired_field": 1}})
+    record = spool_record("d88952bf-30ea-4c7e-8661-000000000000", body, verbatim=True)
+    with caplog.at_level("WARNING", logger="ingest.records"):
+        events = read_record(record[9:-1]).events
+    assert events == orjson.loads(body)["events"]
+    assert "no longer vouches" in caplog.text

@@ -1,0 +1,85 @@
+"""A spool record: one request's accepted events, as one checksummed line of a segment.
+
+Two forms, both one JSON document:
+
+- `{"id_base": …, "received_at": …, "events": [...]}` holds the events as stored (validated,
+  normalised: the rows sinks receive);
+- `{"id_base": …, "received_at": …, "body": {...}}` holds the request body exactly as received,
+  for a batch `ingest.fast_batch` vouched for. The drainer writes the stored form with the same
+  code when it reads the record: that takes one serialisation of every event off the path that
+  acknowledges the request (about a tenth of the worker's time per 100-event batch).
+
+Either way `id_base` numbers the events (`ingest.encode.derive_ids`) and `received_at` is the
+time of the events sent without one. A body the running version no longer vouches for (a
+record spooled before an upgrade that changed a schema) is delivered as received, with a
+warning, rather than dropped: it was acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from ingest.fast_batch import stored_events
+from ingest.segments import encode_record
+
+logger = logging.getLogger(__name__)
+_HEAD = b'{"id_base":"'
+_RECEIVED = b'","received_at":"'
+_VERBATIM = b'","body":'
+
+
+def spool_record(id_base: str, content: bytes, *, verbatim: bool) -> bytes:
+    """The segment line for `content`: the events' JSON array as stored, or with `verbatim`
+    the request body (a JSON object without a newline) as received."""
+    received = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    key = b"body" if verbatim else b"events"
+    return encode_record(
+        b'{"id_base":"%s","received_at":"%s","%s":%s}'
+        % (id_base.encode(), received.encode(), key, content)
+    )
+
+
+@dataclass(frozen=True)
+class SpoolRecord:
+    id_base: str
+    received_at: str
+    events: list[dict[str, Any]]
+
+
+def read_record(raw: bytes) -> SpoolRecord:
+    """A record's events as stored, whichever form it was spooled in."""
+    parts = _verbatim_parts(raw)
+    if parts is None:
+        record = orjson.loads(raw)
+        return SpoolRecord(record["id_base"], record["received_at"], record["events"])
+    head, body = orjson.loads(parts[0]), parts[1]
+    stored = stored_events(body)
+    if stored is None:
+        logger.warning(
+            "spool record %s: this version no longer vouches for its body; delivering the "
+            "events as received",
+            head["id_base"],
+        )
+        events = orjson.loads(body)["events"]
+    else:
+        events = orjson.loads(stored)
+    return SpoolRecord(head["id_base"], head["received_at"], events)
+
+
+def _verbatim_parts(raw: bytes) -> tuple[bytes, bytes] | None:
+    """A verbatim record's header (as a JSON object) and body, found by the header's fixed
+    layout (the body itself may hold any key, `"body"` included); None for stored events."""
+    if not raw.startswith(_HEAD):
+        return None
+    id_end = raw.find(b'"', len(_HEAD))
+    if id_end < 0 or not raw.startswith(_RECEIVED, id_end):
+        return None
+    received_end = raw.find(b'"', id_end + len(_RECEIVED))
+    if received_end < 0 or not raw.startswith(_VERBATIM, received_end):
+        return None
+    return raw[: received_end + 1] + b"}", raw[received_end + len(_VERBATIM) : -1]
