@@ -268,12 +268,11 @@ def fast_batch(body: bytes) -> Vouched | None:
     return Vouched(events, given, [event_type for event_type, _ in kinds], empty)
 
 
-def stored_events(body: bytes) -> bytes | None:
-    """The events of a body `fast_batch` vouched for, as stored (None if it no longer does)."""
+def stored_events(body: bytes) -> list[dict[str, Any]] | None:
+    """The events of a body `fast_batch` vouched for, as stored (None if it no longer does):
+    the rows `Vouched.dump` would write, built directly (a quarter of the cost of writing
+    and parsing them)."""
     vouched = fast_batch(body)
     if vouched is None:
         return None
-    try:
-        return vouched.dump()
-    except msgspec.EncodeError:
-        return None
+    return cast(list[dict[str, Any]], msgspec.to_builtins(vouched.events))

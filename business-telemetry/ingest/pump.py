@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from event_envelope import flatten_event
-from ingest.encode import event_ids
+from ingest.encode import derive_ids, event_ids
 from ingest.metrics import DeliveryMetrics
-from ingest.records import read_record
+from ingest.records import read_record, record_client_ids
 from ingest.segments import Cursor, is_sealed, list_segments, read_records
 from sinks.base import PermanentSinkError, Sink
 from sinks.dead_letter import DeadLetters
@@ -53,7 +53,11 @@ def spool_events(raw: bytes) -> list[dict[str, Any]]:
 def segment_event_ids(segment: Path, stop: int = -1) -> list[str]:
     """Ids of the intact events of `segment` (up to byte `stop`), in spool order."""
     result = read_records(segment, 0, limit=10**9, sealed=True, stop=stop)
-    return [str(event["event_id"]) for raw in result.records for event in spool_events(raw)]
+    ids: list[str] = []
+    for raw in result.records:
+        id_base, given = record_client_ids(raw)
+        ids += map(str, derive_ids(id_base, given))
+    return ids
 
 
 RowDefaults = dict[str, str | None]

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from ingest.fast_batch import stored_events
+from ingest.fast_batch import fast_batch, stored_events
 from ingest.segments import encode_record
 
 logger = logging.getLogger(__name__)
@@ -58,17 +58,29 @@ def read_record(raw: bytes) -> SpoolRecord:
         record = orjson.loads(raw)
         return SpoolRecord(record["id_base"], record["received_at"], record["events"])
     head, body = orjson.loads(parts[0]), parts[1]
-    stored = stored_events(body)
-    if stored is None:
+    events = stored_events(body)
+    if events is None:
         logger.warning(
             "spool record %s: this version no longer vouches for its body; delivering the "
             "events as received",
             head["id_base"],
         )
         events = orjson.loads(body)["events"]
-    else:
-        events = orjson.loads(stored)
     return SpoolRecord(head["id_base"], head["received_at"], events)
+
+
+def record_client_ids(raw: bytes) -> tuple[str, list[Any]]:
+    """A record's `id_base` and its events' client ids (None where absent), without writing
+    the stored form: the drainer lists the ids of every segment it deletes."""
+    parts = _verbatim_parts(raw)
+    if parts is None:
+        record = orjson.loads(raw)
+        return record["id_base"], [event.get("event_id") for event in record["events"]]
+    id_base = orjson.loads(parts[0])["id_base"]
+    vouched = fast_batch(parts[1])
+    if vouched is not None:
+        return id_base, list(vouched.given)
+    return id_base, [event.get("event_id") for event in orjson.loads(parts[1])["events"]]
 
 
 def _verbatim_parts(raw: bytes) -> tuple[bytes, bytes] | None:

@@ -9,6 +9,7 @@ aliased, extra; timestamps in many spellings; integers past 64 bits.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -21,6 +22,7 @@ from event_envelope import EventType
 from event_payloads import PAYLOADS
 from ingest.encode import Encoded, derive_ids, encode_batch, encode_batch_pydantic
 from ingest.fast_batch import GROWTH_PER_EVENT, MIRRORED, fast_batch
+from ingest.pump import segment_event_ids, spool_events
 from ingest.records import read_record, spool_record
 
 LIMITS = {"max_events": 1000, "max_event_bytes": 1_000_000}
@@ -339,3 +341,20 @@ def test_a_body_no_longer_vouched_for_is_delivered_as_received(
         events = read_record(record[9:-1]).events
     assert events == orjson.loads(body)["events"]
     assert "no longer vouches" in caplog.text
+
+
+def test_segment_ids_are_those_the_drainer_delivers_in_either_form(tmp_path: Path) -> None:
+    """The ids listed for a deleted segment (its dedup window) come from the client ids alone,
+    without the stored form; they must be the ids delivered."""
+    bodies = [
+        _batch(VIEWED, {**VIEWED, "event_id": "client-7"}),  # verbatim
+        _batch({**VIEWED, "custom_properties": {"k": 1}}, VIEWED),  # stored form
+        _batch({**VIEWED, "event_id": "client-8", "data": {"product_id": "p", "x": 1}}),  # pydantic
+    ]
+    encoded = [encode_batch(body, **LIMIT_64K) for body in bodies]
+    assert [_form(e) for e in encoded] == ["verbatim", "stored", "stored"]
+    segment = tmp_path / "0-1-a.seg"
+    segment.write_bytes(b"".join(e.payload[0] for e in encoded))
+    delivered = [event["event_id"] for e in encoded for event in spool_events(e.payload[0][9:-1])]
+    assert segment_event_ids(segment) == delivered == [i for e in encoded for i in e.event_ids]
+    assert {"client-7", "client-8"} <= set(delivered)
