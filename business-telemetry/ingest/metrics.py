@@ -11,7 +11,6 @@ import collections
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -54,8 +53,7 @@ class Metrics:
             "Drainer child processes this worker restarted after they died",
             registry=r,
         )
-
-        self._accepted_by_type: dict[str, tuple[Any, Any]] = {}
+        self._accepted_by_type: dict[str, tuple[Counter, Counter]] = {}
 
     def count_accepted(self, event_types: list[str]) -> None:
         """Count a request's acknowledged events as received and accepted, by type. Runs for
