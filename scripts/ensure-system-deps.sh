@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and `make up` need from outside PyPI, only where it is missing:
-# uv (via pip), PostgreSQL server binaries (Debian package `postgresql`), unixODBC (`libodbc2`).
+# uv (via pip), PostgreSQL server binaries (Debian package `postgresql`), unixODBC (`libodbc2`),
+# Chromium for the browser tests (`chromium`, with fonts) and pdftoppm (`poppler-utils`).
 # Quiet and quick when everything is there, so `make` can run it every time.
 set -euo pipefail
 
@@ -51,6 +52,14 @@ fi
 # pyodbc (the SQL Server driver path) loads unixODBC's libodbc.so.2.
 if ! ldconfig -p 2>/dev/null | grep -q 'libodbc.so.2'; then
   apt_packages+=(libodbc2)
+fi
+# The browser tests drive Debian's Chromium (never a downloaded browser); screenshots need fonts.
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_packages+=(chromium fonts-dejavu-core fonts-liberation)
+fi
+# Report pages are rendered to PNG with pdftoppm for review.
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  apt_packages+=(poppler-utils)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   apt_install "${apt_packages[@]}"
