@@ -11,6 +11,7 @@ SEED ?= 42
 
 help:
 	@echo "make up         install, build demo data, start the whole stack on 127.0.0.1"
+	@echo "                (AW_DATA_DIR=/WWI_DATA_DIR= serve Microsoft's sample files instead)"
 	@echo "make test       install and run every check and test"
 	@echo "make lint       ruff check + ruff format --check + mypy"
 	@echo "make bench      benchmarks, each printed beside a baseline measured in the same run"
@@ -38,7 +39,8 @@ demo-data: deps
 		$(if $(AW_DATA_DIR),--aw-data-dir $(abspath $(AW_DATA_DIR))) $(if $(WWI_DATA_DIR),--wwi-data-dir $(abspath $(WWI_DATA_DIR)))
 
 up: deps
-	@$(UV) run --frozen python scripts/up.py
+	@$(if $(AW_DATA_DIR),AW_DATA_DIR=$(abspath $(AW_DATA_DIR))) $(if $(WWI_DATA_DIR),WWI_DATA_DIR=$(abspath $(WWI_DATA_DIR))) \
+		$(UV) run --frozen python scripts/up.py
 
 bench: deps
 	$(UV) run --frozen python -m bench $(BENCH)

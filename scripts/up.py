@@ -29,10 +29,12 @@ import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Mapping  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
 import httpx  # noqa: E402
 from dotenv import dotenv_values  # noqa: E402 - pydantic-settings reads .env with it too
 
+from demo.provenance import read_provenance  # noqa: E402
 from devtools import idp as local_idp  # noqa: E402
 from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from shared.core.config import BACKEND_DIR, ENV_FILE  # noqa: E402
@@ -100,12 +102,63 @@ def demo_dir_for(process_env: Mapping[str, str], file_env: Mapping[str, str]) ->
     return BACKEND_DIR / value if value else VAR / "demo"
 
 
-def ensure_demo_data(folder: Path) -> None:
-    """Build (or confirm up to date: the builder is idempotent) the demo warehouses."""
+DATA_DIR_VARIABLES = {"aw": "AW_DATA_DIR", "wwi": "WWI_DATA_DIR"}
+DEFAULT_SEED, DEFAULT_SCALE = 42, 1.0
+
+
+@dataclass(frozen=True)
+class WarehousePlan:
+    """How `make up` gets one warehouse: the build arguments, or None to use the file as it is."""
+
+    name: str
+    arguments: tuple[str, ...] | None
+    note: str | None = None  # one line saying what happens to a warehouse built from real files
+
+
+def plan_warehouse(name: str, folder: Path, process_env: Mapping[str, str]) -> WarehousePlan:
+    """AW_DATA_DIR / WWI_DATA_DIR load Microsoft's files; without them a warehouse that was built
+    from real files is kept (rebuilt from the same files only if they or the builder changed),
+    and a generated one keeps its seed and scale. Never silently replaced by generated data."""
+    variable = DATA_DIR_VARIABLES[name]
+    requested = process_env.get(variable, "").strip()
+    if requested:
+        data_dir = Path(requested).expanduser().resolve()  # relative to where make up started
+        if not data_dir.is_dir():
+            raise RuntimeError(f"{variable}={requested} is not a folder")
+        return WarehousePlan(name, ("--aw-data-dir" if name == "aw" else "--wwi-data-dir",
+                                    str(data_dir)))  # fmt: skip
+    recorded = read_provenance(folder, name)
+    if recorded is None:
+        return WarehousePlan(name, ("--seed", str(DEFAULT_SEED), "--scale", str(DEFAULT_SCALE)))
+    generated = ("--seed", str(recorded.seed), "--scale", str(recorded.scale))
+    if recorded.data_dir is None:
+        return WarehousePlan(name, generated)
+    shown = os.path.relpath(recorded.data_dir, Path.cwd())
+    if not recorded.data_dir.is_dir():
+        note = (f"{name}: keeping the warehouse built from Microsoft's files in {shown}, as it is "
+                f"(that folder is gone; `make demo-data` regenerates it)")  # fmt: skip
+        return WarehousePlan(name, None, note)
+    note = (f"{name}: keeping the warehouse built from Microsoft's files in {shown} ({variable} is "
+            f"unset; `make demo-data` regenerates it from the generator)")  # fmt: skip
+    flag = "--aw-data-dir" if name == "aw" else "--wwi-data-dir"
+    return WarehousePlan(name, (flag, str(recorded.data_dir)), note)
+
+
+def ensure_demo_data(folder: Path, process_env: Mapping[str, str]) -> None:
+    """Build (or confirm up to date: the builder is idempotent) each demo warehouse."""
     say(f"demo warehouses in {folder}")
+    for name in DATA_DIR_VARIABLES:
+        plan = plan_warehouse(name, folder, process_env)
+        if plan.note:
+            say(plan.note)
+        if plan.arguments is not None:
+            _run_demo_build(["build", "--out", str(folder), "--only", name, *plan.arguments])
+
+
+def _run_demo_build(arguments: list[str]) -> None:
     # Its own session: the terminal's Ctrl-C reaches only us, and we pass on exactly one SIGINT.
     build = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-c", _DEMO_BUILD, "build", "--out", str(folder)],
+        [sys.executable, "-c", _DEMO_BUILD, *arguments],
         cwd=REPO / "backend",
         env={**os.environ, "PYTHONPATH": str(REPO / "backend")},
         start_new_session=True,
@@ -117,6 +170,15 @@ def ensure_demo_data(folder: Path) -> None:
             raise Stopped
     if build.returncode != 0:
         raise RuntimeError(f"building the demo warehouses failed (exit {build.returncode})")
+
+
+def print_warehouses(folder: Path) -> None:
+    """Which data each warehouse holds: generated (seed, scale) or Microsoft's files."""
+    print("\nwarehouses:", flush=True)
+    for name in DATA_DIR_VARIABLES:
+        recorded = read_provenance(folder, name)
+        shown = recorded.describe(Path.cwd()) if recorded else "no manifest (built elsewhere)"
+        print(f"  {name:<20} {shown}", flush=True)
 
 
 def environment(
@@ -216,7 +278,7 @@ def run(stack: contextlib.ExitStack) -> int:
     """Start everything in order, registering each part's cleanup on `stack` as it starts."""
     process_env, file_env = dict(os.environ), read_env_file()
     demo_dir = demo_dir_for(process_env, file_env)
-    ensure_demo_data(demo_dir)
+    ensure_demo_data(demo_dir, process_env)
     check_stop()
     postgres_url = configured("POSTGRES_URL", process_env, file_env)
     if not postgres_url:
@@ -252,6 +314,7 @@ def run(stack: contextlib.ExitStack) -> int:
     stack.callback(stop_runner)
     wait_healthy(present, runner, timeout=120)
     auth = configured("REQUIRE_FRONTEND_AUTH", env, file_env) or "true"
+    print_warehouses(demo_dir)
     print_urls(present, idp_url, postgres_url, auth_on=auth.strip().lower() not in FALSE_WORDS)
     while not STOP.is_set() and runner.poll() is None:
         time.sleep(0.2)

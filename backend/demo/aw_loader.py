@@ -1,8 +1,9 @@
 """Load AdventureWorksDW from Microsoft's pipe-delimited install files (``<Table>.csv``).
 
-Format (see ``/work/shared/data/README.md``): no header, column order = CREATE TABLE order,
-no quoting at all (a ``"`` is data), NULL = empty field, money with four decimals, bits 0/1,
-binary as upper-case hex. DuckDB reads each file with explicit all-text columns and casts in SQL.
+Format (see the data folder's README, e.g. ``../shared/data/README.md`` from the repository
+root): no header, column order = CREATE TABLE order, no quoting at all (a ``"`` is data),
+NULL = empty field, money with four decimals, bits 0/1, binary as upper-case hex.
+DuckDB reads each file with explicit all-text columns and casts in SQL.
 """
 
 from __future__ import annotations

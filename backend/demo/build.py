@@ -28,6 +28,7 @@ from demo.aw_loader import load_aw
 from demo.aw_loader import source_files as aw_sources
 from demo.checksum import table_checksums
 from demo.duck import Progress, create_schema
+from demo.provenance import date_span
 from demo.wwi_generate import generate_wwi
 from demo.wwi_loader import load_wwi
 from demo.wwi_loader import source_files as wwi_sources
@@ -148,6 +149,7 @@ def build_warehouse(
             con = duckdb.connect(str(tmp))
             try:
                 _fill(con, name, seed, scale, source, progress)
+                span = date_span(con, name)
                 con.execute("CHECKPOINT").fetchall()
             finally:
                 con.close()
@@ -156,7 +158,8 @@ def build_warehouse(
         finally:
             tmp.unlink(missing_ok=True)
             Path(f"{tmp}.wal").unlink(missing_ok=True)
-        manifest = {"parameters": parameters, "tables": checksums}
+        # `span` is provenance for readers (make up prints it), not part of the up-to-date check.
+        manifest = {"parameters": parameters, "span": span, "tables": checksums}
         _write_atomically(manifest_path, json.dumps(manifest, indent=2, sort_keys=True))
     seconds = time.perf_counter() - started
     log.info("%s: built %s in %.2fs", name, path, seconds)

@@ -1,6 +1,7 @@
 """Build WideWorldImportersDW from the real CSV export in ``--wwi-data-dir``.
 
-Real (Microsoft's sample, via the CSV export described in ``/work/shared/data/README.md``):
+Real (Microsoft's sample, via the CSV export described in the data folder's README, e.g.
+``../shared/data/README.md`` from the repository root):
 ``Dimension."Stock Item"``, ``Dimension.Supplier``, ``Fact.Purchase``, ``Fact."Stock Holding"``.
 The export's artefacts are undone while loading: empty NOT NULL text (and Barcode) becomes
 ``N/A`` again, the ``.0`` pandas appended to Barcode and Postal Code is dropped, and

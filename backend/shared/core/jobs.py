@@ -280,8 +280,17 @@ def startup_tick(started_at: datetime) -> datetime:
     return epoch + timedelta(seconds=(started_at - epoch).total_seconds() // window * window)
 
 
+def quiet_scheduler_logs() -> None:
+    """APScheduler logs every job it adds, runs and removes at INFO, some twenty lines per start
+    that bury the service's own; keep them at WARNING unless the process logs at DEBUG (each run
+    is still logged once, by `JobRunner._execute`)."""
+    debugging = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if debugging else logging.WARNING)
+
+
 def build_scheduler(runner: JobRunner, jobs: Sequence[JobSpec], *, startup_delay: float) -> Any:
     """An AsyncIOScheduler with each job on its UTC cron and once `startup_delay` s after start."""
+    quiet_scheduler_logs()
     scheduler = AsyncIOScheduler(
         timezone=UTC,
         job_defaults={
