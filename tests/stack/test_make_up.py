@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -246,3 +247,89 @@ def test_system_deps_install_uv_on_an_externally_managed_python(tmp_path: Path) 
     again = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
     assert again.returncode == 0 and "uv" not in again.stdout  # idempotent: uv is there
     assert not any(call.startswith("python3") for call in log.read_text().splitlines())
+
+
+REAL_AW = REPO.parent / "shared" / "data" / "adventureworks-dw"
+REAL_AW_INTERNET_REVENUE = 29_358_677.22  # SUM(SalesAmount) of Microsoft's FactInternetSales
+
+
+def _run_make_up_until_ready(env: dict[str, str], *args: str) -> tuple[str, dict[str, str]]:
+    """`make up ARGS` from the repository root until READY, then Ctrl-C; its output and URLs."""
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "up", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
+        daemon=True,
+    )
+    reader.start()
+    try:
+        poll_until(
+            lambda: "READY\n" in lines or process.poll() is not None,
+            timeout=300,
+            interval=0.2,
+            what="make up to print READY",
+        )
+        output = "".join(lines)
+        assert "READY" in output, output[-3000:]
+        printed = dict(
+            re.findall(r"^  ([a-z][a-z -]*?)\s{2,}(http://127\.0\.0\.1:\d+)", output, re.M)
+        )
+        token = get_user_token(printed["identity provider"])
+        kpis = httpx.get(
+            f"{printed['api-gateway']}/api/aw/sales/kpis",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        assert kpis.status_code == 200, kpis.text
+        channels = {c["channel"]: c for c in kpis.json()["whole_warehouse"]["channels"]}
+        printed["internet_revenue"] = str(channels["internet"]["revenue"])
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=90)
+    reader.join(timeout=10)
+    return "".join(lines), printed
+
+
+def test_make_up_serves_microsofts_files_and_keeps_them(
+    demo_warehouse_dir: Path, tmp_path: Path
+) -> None:
+    """`make up AW_DATA_DIR=…` serves the real AdventureWorksDW; a later `make up` without the
+    variable keeps that warehouse and says so, instead of regenerating it."""
+    if not (REAL_AW / "FactInternetSales.csv").is_file():
+        pytest.skip(f"Microsoft's AdventureWorksDW files are not at {REAL_AW} on this machine")
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    for name in ("wwi.duckdb", "wwi.manifest.json"):  # a generated WWI, already built: kept as is
+        shutil.copyfile(demo_warehouse_dir / name, demo / name)
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("POSTGRES_URL", "AW_DATA_DIR")},
+        "API_GATEWAY_PORT": str(free_port()),
+        "AW_SERVICE_PORT": str(free_port()),
+        "WWI_SERVICE_PORT": str(free_port()),
+        "TELEMETRY_PORT": str(free_port()),
+        "IDP_PORT": str(free_port()),
+        "OTEL_BI_VAR_DIR": str(tmp_path / "var"),
+        "DEMO_WAREHOUSE_DIR": str(demo),
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{free_port()}",
+        "JOBS_STARTUP_DELAY_SECONDS": "1",
+    }
+    relative = os.path.relpath(REAL_AW, REPO)
+    first, printed = _run_make_up_until_ready(env, f"AW_DATA_DIR={relative}")
+    assert float(printed["internet_revenue"]) == pytest.approx(REAL_AW_INTERNET_REVENUE, abs=0.005)
+    assert re.search(r"^  aw\s+Microsoft's files in .*adventureworks-dw, orders 2010-12-29 to "
+                     r"2014-01-28$", first, re.M), first[-3000:]  # fmt: skip
+    assert re.search(r"^  wwi\s+generated \(seed 42, scale [0-9.]+\)", first, re.M), first[-3000:]
+    assert "Adding job" not in first and "Removed job" not in first  # scheduler chatter quiet
+
+    second, printed = _run_make_up_until_ready(env)
+    assert "aw: keeping the warehouse built from Microsoft's files" in second, second[-3000:]
+    assert "AW_DATA_DIR is unset" in second
+    assert float(printed["internet_revenue"]) == pytest.approx(REAL_AW_INTERNET_REVENUE, abs=0.005)
