@@ -21,10 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.api_gateway.auth import PROTECTED_RESPONSES, FrontendPrincipal, Principal, upstream
 from services.api_gateway.proxy import UpstreamError
-from services.api_gateway.report_views import REPORT_VIEWS, ReportView, to_table
+from services.api_gateway.report_summary import build_report
+from services.api_gateway.report_views import REPORT_VIEWS, ReportView
 from shared.core.audit import AuditEntry, record_audit, write_audit
 from shared.core.errors import DependencyUnavailable
-from shared.core.export import ExportTable
 from shared.core.reports import ReportFile, SavedReport, remove_report, save_report
 
 logger = logging.getLogger(__name__)
@@ -72,17 +72,17 @@ def _file_out(file: ReportFile) -> ReportFileOut:
     )
 
 
-async def _gather(request: Request, principal: FrontendPrincipal) -> list[ExportTable]:
-    """Every view's table, fetched at once; any failure is one 502 naming each failed service."""
+async def fetch_views(request: Request, principal: FrontendPrincipal) -> dict[str, Any]:
+    """Every view's JSON by key, fetched at once; any failure is one 502 naming each failed
+    service."""
 
-    async def one(view: ReportView) -> ExportTable:
-        payload = await upstream(request, view.domain).get_json(view.path, principal=principal)
-        return to_table(view, payload)
+    async def one(view: ReportView) -> Any:
+        return await upstream(request, view.domain).get_json(view.path, principal=principal)
 
     results = await asyncio.gather(*(one(view) for view in REPORT_VIEWS), return_exceptions=True)
     failures = [result for result in results if isinstance(result, BaseException)]
     if not failures:
-        return [result for result in results if isinstance(result, ExportTable)]
+        return {view.key: result for view, result in zip(REPORT_VIEWS, results, strict=True)}
     unexpected = [error for error in failures if not isinstance(error, UpstreamError)]
     if unexpected:
         raise unexpected[0]
@@ -143,14 +143,14 @@ async def generate_report(request: Request, principal: Principal) -> GeneratedRe
     """Write a full XLSX + PDF report of every AW and WWI view to REPORT_OUTPUT_DIR."""
     started = time.perf_counter()
     try:
-        tables = await _gather(request, principal)
+        payloads = await fetch_views(request, principal)
     except UpstreamError as error:
         await _audit_failure(request, principal, error)
         raise
     output_dir = request.app.state.settings.report_output_dir
-    parameters = {"requested_by": principal.subject}
     try:
-        report = await asyncio.to_thread(save_report, output_dir, tables, parameters)
+        contents = build_report(payloads, principal)
+        report = await asyncio.to_thread(save_report, output_dir, contents)
     except OSError as error:
         logger.error("cannot write a report to %s: %s", output_dir, type(error).__name__)
         problem = DependencyUnavailable(
@@ -166,7 +166,7 @@ async def generate_report(request: Request, principal: Principal) -> GeneratedRe
         xlsx=_file_out(report.xlsx),
         pdf=_file_out(report.pdf),
         views=[
-            ViewSummary(domain=view.domain, view=view.view, rows=len(table.rows))
-            for view, table in zip(REPORT_VIEWS, tables, strict=True)
+            ViewSummary(domain=view.domain, view=view.view, rows=view.row_count(payloads[view.key]))
+            for view in REPORT_VIEWS
         ],
     )

@@ -1,7 +1,7 @@
 """The four AdventureWorks views as export tables: the JSON endpoint's rows, column for column.
 
-The column names are the JSON field names, so a download and the JSON answer can be compared
-row by row; series views (history, forecast) carry a line chart for the PDF.
+Columns are the JSON fields (the CSV header), shown under their human labels in XLSX and PDF
+(`shared.core.labels`); series views (history, forecast) carry a time chart for the PDF.
 """
 
 from __future__ import annotations
@@ -27,15 +27,19 @@ PRODUCT_COLUMNS = (
 def history_table(history: SalesHistory) -> ExportTable:
     return records_table(
         f"AW daily sales {history.start_date} to {history.end_date}", HISTORY_COLUMNS,
-        history.daily, ChartSpec(x="period", y=("revenue", "internet_revenue", "reseller_revenue")),
+        history.daily, ChartSpec(x="period", y=("internet_revenue", "reseller_revenue")),
     )  # fmt: skip
 
 
 def forecast_table(forecast: SalesForecast) -> ExportTable:
-    errors = "; ".join(f"{b.model} MAE {b.mae:,.2f}" for b in forecast.backtests)
-    title = f"AW revenue forecast after {forecast.anchor_date} ({forecast.model} model; {errors})"
-    chart = ChartSpec(x="date", y=("predicted_revenue", "lower_bound", "upper_bound"))
-    return records_table(title, FORECAST_COLUMNS, forecast.points, chart)
+    errors = "; ".join(
+        f"{b.model} model: mean error ${b.mae:,.2f} a day" for b in forecast.backtests
+    )
+    title = f"AW daily revenue forecast after {forecast.anchor_date}"
+    note = (f"{forecast.model.capitalize()} model, {forecast.interval_level:.0%} interval "
+            f"(backtests: {errors}).")  # fmt: skip
+    chart = ChartSpec(x="date", y=("predicted_revenue",), band=("lower_bound", "upper_bound"))
+    return records_table(title, FORECAST_COLUMNS, forecast.points, chart, note)
 
 
 def rep_scores_table(scores: RepScores) -> ExportTable:

@@ -1,8 +1,9 @@
 """Per-view downloads (XLSX, PDF or CSV) of the three WWI views.
 
 Each export takes its JSON endpoint's parameters and computes the same view with the same
-code, so its rows are that endpoint's records, column for column (the columns are the JSON field
-names). The shared export path (`AnalyticsContext.export`) renders the file, neutralises
+code, so its rows are that endpoint's records, column for column (the JSON fields, shown under
+their human labels in XLSX and PDF; the CSV header keeps the field names).
+The shared export path (`AnalyticsContext.export`) renders the file, neutralises
 formula-like cells, records `export_records` and one `audit_log` row (`export.<view>`), and
 audits a view that cannot be computed (warehouse or store down, no data) as one failed row.
 """

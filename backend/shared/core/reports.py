@@ -1,4 +1,8 @@
-"""Full reports: every view in one `.xlsx` (a sheet per view) and one `.pdf`, saved atomically.
+"""Full reports: every view in one `.xlsx` (a sheet per table) and one `.pdf`, saved atomically.
+
+The PDF is for reading: a cover, an executive summary, then per view its charts and a compact
+table; the workbook holds the full tables. What the report says is decided by the caller
+(`Report`); this module lays it out.
 
 `save_report` renders both files in memory first, writes each to a hidden temporary file in
 REPORT_OUTPUT_DIR, fsyncs it, and only then links it under its final name, so a reader of the
@@ -15,23 +19,68 @@ import io
 import os
 import secrets
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from shared.core.export import ExportTable, append_table, neutralize_cell, pdf_story
+from shared.core.export import ExportTable, append_table, sheet_title
+from shared.core.labels import column
+from shared.core.pdf_layout import pdf_table
 
 REPORT_PREFIX = "otel-bi-report"
+REPORT_TITLE = "otel-bi business report"
 _TEMP_PREFIX = ".tmp-"
-_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+MARGIN = 16 * mm
+CONTENT_WIDTH = A4[0] - 2 * MARGIN
+"""Width available to a chart or table on the report's A4 portrait pages."""
+INK = colors.HexColor("#1f4e79")
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One view: an introduction, its charts first (each drawn for the page width), then a
+    compact table; `sheets` are the view's full tables for the workbook."""
+
+    title: str
+    intro: str
+    charts: Sequence[Callable[..., Drawing | None]] = ()  # called with width=
+    table: ExportTable | None = None
+    table_note: str | None = None
+    sheets: Sequence[ExportTable] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a report shows, already in human terms (labels, sentences)."""
+
+    requested_by: str
+    anchors: Sequence[tuple[str, str]]
+    summary: ExportTable
+    summary_notes: Sequence[str]
+    highlights: Sequence[str]
+    sections: Sequence[ReportSection]
 
 
 @dataclass(frozen=True)
@@ -56,77 +105,192 @@ def report_stem(when: datetime) -> str:
     return f"{REPORT_PREFIX}-{when.astimezone(UTC):%Y%m%dT%H%M%S}Z-{secrets.token_hex(6)}"
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = title.translate(_SHEET_FORBIDDEN).strip("'")[:31] or "view"
-    name, n = base, 2
-    while name.lower() in used:
-        suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name.lower())
-    return name
+def _stamp(when: datetime) -> str:
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
-def build_xlsx(
-    sections: Sequence[ExportTable], parameters: Mapping[str, Any], generated_at: datetime
-) -> bytes:
-    """A write-only workbook: a summary sheet, then one sheet per view."""
+def build_xlsx(report: Report, generated_at: datetime) -> bytes:
+    """A write-only workbook: a contents sheet linking every sheet, the key figures, then each
+    view's full tables, every sheet laid out by `append_table`."""
     workbook = Workbook(write_only=True)
     used: set[str] = set()
-    summary = workbook.create_sheet(title=_sheet_title("Summary", used))
-    summary.append(["otel-bi full report"])
-    summary.append(["generated_at", generated_at.isoformat(timespec="seconds")])
-    summary.append([])
-    summary.append(["view", "rows"])
-    for section in sections:
-        summary.append([neutralize_cell(section.title), len(section.rows)])
-    for section in sections:
-        sheet = workbook.create_sheet(title=_sheet_title(section.title, used))
-        append_table(sheet, section, parameters)
+    contents_sheet = workbook.create_sheet(title=sheet_title("Contents", used))
+    tables = [report.summary] + [t for section in report.sections for t in section.sheets]
+    names = [sheet_title(table.title, used) for table in tables]
+    anchors = " · ".join(f"{label} {value}" for label, value in report.anchors)
+    contents = ExportTable(
+        title=REPORT_TITLE,
+        columns=[
+            column("sheet", "Sheet"),
+            column("contents", "What it holds"),
+            column("rows", "Rows", "int"),
+        ],
+        rows=[
+            [name, table.title, len(table.rows)] for name, table in zip(names, tables, strict=True)
+        ],
+        generated_at=generated_at,
+        note=anchors,
+    )
+    append_table(contents_sheet, contents, {"requested_by": report.requested_by}, links=names)
+    for name, table in zip(names, tables, strict=True):
+        append_table(
+            workbook.create_sheet(title=name), table, {"requested_by": report.requested_by}
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=base["Normal"], fontSize=9.5, leading=13)
+    return {
+        "title": ParagraphStyle(
+            "title", parent=base["Title"], fontSize=26, leading=32, alignment=TA_LEFT, textColor=INK
+        ),
+        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=13, leading=18),
+        "h1": ParagraphStyle(
+            "h1", parent=base["Heading1"], fontSize=16, textColor=INK, spaceBefore=0, spaceAfter=4
+        ),
+        "body": body,
+        "note": ParagraphStyle(
+            "note", parent=body, fontSize=8, leading=10.5, textColor=colors.HexColor("#555555")
+        ),
+        "bullet": ParagraphStyle(
+            "bullet", parent=body, leftIndent=10, bulletIndent=0, spaceAfter=3
+        ),
+    }
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cover(
-    sections: Sequence[ExportTable], parameters: Mapping[str, Any], generated_at: datetime
+    report: Report, generated_at: datetime, styles: dict[str, ParagraphStyle]
 ) -> list[Flowable]:
-    styles = getSampleStyleSheet()
-    shown = ", ".join(f"{key}={value}" for key, value in sorted(parameters.items())) or "defaults"
-    shown = shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    contents = Table(
-        [["View", "Rows"]] + [[section.title, str(len(section.rows))] for section in sections],
-        hAlign="LEFT",
-    )
+    facts = [["Generated", _stamp(generated_at)], ["Requested by", report.requested_by]]
+    facts += [[label, value] for label, value in report.anchors]
+    facts_table = Table(
+        [[Paragraph(_escape(k), styles["body"]), Paragraph(_escape(v), styles["body"])]
+         for k, v in facts],
+        colWidths=[72 * mm, CONTENT_WIDTH - 72 * mm], hAlign="LEFT",
+    )  # fmt: skip
+    facts_table.setStyle(TableStyle([
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d0d0d0")),
+        ("TEXTCOLOR", (0, 0), (0, -1), colors.HexColor("#555555")),
+    ]))  # fmt: skip
+    contents = [Paragraph("Executive summary", styles["bullet"], bulletText="\u2022")]
+    contents += [
+        Paragraph(_escape(section.title), styles["bullet"], bulletText="\u2022")
+        for section in report.sections
+    ]
     return [
-        Spacer(1, 40 * mm),
-        Paragraph("otel-bi full report", styles["Title"]),
-        Paragraph(f"Generated {generated_at.isoformat(timespec='seconds')}", styles["Normal"]),
-        Paragraph(f"Parameters: {shown}", styles["Normal"]),
-        Spacer(1, 10 * mm),
-        Paragraph("Contents", styles["Heading2"]),
-        contents,
+        Spacer(1, 45 * mm),
+        Paragraph("otel-bi", styles["subtitle"]),
+        Paragraph("Business report", styles["title"]),
+        Paragraph("AdventureWorks and Wide World Importers", styles["subtitle"]),
+        Spacer(1, 12 * mm),
+        facts_table,
+        Spacer(1, 12 * mm),
+        Paragraph("Contents", styles["h1"]),
+        *contents,
     ]
 
 
-def build_pdf(
-    sections: Sequence[ExportTable], parameters: Mapping[str, Any], generated_at: datetime
-) -> bytes:
-    """A cover page, then one section per view (its chart, when it has one, and its table)."""
+def _summary(report: Report, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    story: list[Flowable] = [Paragraph("Executive summary", styles["h1"]), Spacer(1, 2 * mm)]
+    story += [Paragraph(_escape(text), styles["bullet"], bulletText="\u2022")
+              for text in report.highlights]  # fmt: skip
+    story += [
+        Spacer(1, 5 * mm),
+        pdf_table(report.summary, width=CONTENT_WIDTH, font_size=8.5),
+        Spacer(1, 2 * mm),
+    ]
+    story += [Paragraph(_escape(note), styles["note"]) for note in report.summary_notes]
+    return story
+
+
+def _section(section: ReportSection, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    story: list[Flowable] = [
+        Paragraph(_escape(section.title), styles["h1"]),
+        Paragraph(_escape(section.intro), styles["body"]),
+        Spacer(1, 3 * mm),
+    ]
+    for make_chart in section.charts:
+        drawing = make_chart(width=CONTENT_WIDTH)
+        if drawing is not None:
+            story += [KeepTogether([drawing]), Spacer(1, 4 * mm)]
+    if section.table is not None:
+        if section.table.rows:
+            story += [CondPageBreak(40 * mm), pdf_table(section.table, width=CONTENT_WIDTH)]
+        else:
+            story.append(Paragraph("Nothing to show.", styles["note"]))
+    if section.table_note:
+        story += [Spacer(1, 1.5 * mm), Paragraph(_escape(section.table_note), styles["note"])]
+    return story
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page until the end so each footer can say `Page n of N`; the cover page
+    carries neither header nor footer."""
+
+    def __init__(self, *args: Any, header: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._header = header
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()  # type: ignore[attr-defined] # reportlab's own page reset
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            if number > 1:
+                self._decorate(number, total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, number: int, total: int) -> None:
+        width, height = A4
+        self.saveState()
+        self.setFont("Helvetica", 8)
+        self.setFillColor(colors.HexColor("#555555"))
+        self.drawString(MARGIN, height - 10 * mm, REPORT_TITLE)
+        self.drawRightString(width - MARGIN, height - 10 * mm, self._header)
+        self.setStrokeColor(colors.HexColor("#c0c0c0"))
+        self.setLineWidth(0.4)
+        self.line(MARGIN, height - 11.5 * mm, width - MARGIN, height - 11.5 * mm)
+        self.drawRightString(width - MARGIN, 9 * mm, f"Page {number} of {total}")
+        self.restoreState()
+
+
+def build_pdf(report: Report, generated_at: datetime) -> bytes:
+    """A4 portrait: a cover, the executive summary, then one section per view; a running
+    header and `Page n of N` on every page after the cover."""
     buffer = io.BytesIO()
-    page = landscape(A4)
     document = SimpleDocTemplate(
         buffer,
-        pagesize=page,
-        title="otel-bi full report",
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
+        pagesize=A4,
+        title=REPORT_TITLE,
+        author=report.requested_by,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=18 * mm,
+        bottomMargin=16 * mm,
     )
-    story = _cover(sections, parameters, generated_at)
-    for section in sections:
-        story.append(PageBreak())
-        story += pdf_story(section, parameters, page[0] - 24 * mm)
-    document.build(story)
+    styles = _styles()
+    story = [*_cover(report, generated_at, styles), PageBreak(), *_summary(report, styles)]
+    for section in report.sections:
+        story += [PageBreak(), *_section(section, styles)]
+    header = f"Generated {_stamp(generated_at)} for {report.requested_by}"
+
+    def canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
+        return _NumberedCanvas(*args, header=header, **kwargs)
+
+    document.build(story, canvasmaker=canvas)
     return buffer.getvalue()
 
 
@@ -168,17 +332,11 @@ def _fsync_directory(directory: Path) -> None:
             os.close(descriptor)
 
 
-def save_report(
-    output_dir: Path,
-    sections: Sequence[ExportTable],
-    parameters: Mapping[str, Any],
-    *,
-    now: datetime | None = None,
-) -> SavedReport:
+def save_report(output_dir: Path, report: Report, *, now: datetime | None = None) -> SavedReport:
     """Render and place `<stem>.xlsx` and `<stem>.pdf` in `output_dir`; both or neither."""
     generated_at = (now or datetime.now(UTC)).astimezone(UTC)
-    xlsx_bytes = build_xlsx(sections, parameters, generated_at)
-    pdf_bytes = build_pdf(sections, parameters, generated_at)
+    xlsx_bytes = build_xlsx(report, generated_at)
+    pdf_bytes = build_pdf(report, generated_at)
     directory = output_dir.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     stem = report_stem(generated_at)
