@@ -106,11 +106,10 @@ def test_verification_checklist_steps_1_to_7(live_stack: Stack, api: httpx.Clien
     assert xlsx.parent == pdf.parent == live_stack.report_dir.resolve()
     assert xlsx.stat().st_size == body["xlsx"]["size_bytes"]
     workbook = openpyxl.load_workbook(xlsx, read_only=True)
-    assert {"AW sales forecast", "WWI supplier scores"} <= set(workbook.sheetnames)
+    assert {"AW forecast by day", "WWI supplier scores"} <= set(workbook.sheetnames)
     assert all(view["rows"] > 0 for view in body["views"] if view["view"] != "scenarios")
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
-    assert "otel-bi full report" in text
-    assert "revenue by period" in text and "score by supplier" in text
+    assert "Business report" in text and "Executive summary" in text
 
 
 def test_step_8_one_trace_spans_gateway_service_and_database(

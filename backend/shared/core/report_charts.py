@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -130,8 +130,14 @@ def time_chart(
         chart.lines[index].strokeWidth = s.width
     x_axis, y_axis = chart.xValueAxis, chart.yValueAxis
     x_axis.valueMin, x_axis.valueMax = x0, x1
-    x_axis.valueSteps = [d.toordinal() for d in _month_ticks(first, last)]
-    x_axis.labelTextFormat = lambda v: date.fromordinal(int(v)).strftime("%b %Y")
+    if (last - first).days <= 75:  # weeks: Mondays, labelled by day
+        monday = first + timedelta(days=-first.weekday() % 7)
+        ticks = [monday + timedelta(weeks=n) for n in range((last - monday).days // 7 + 1)]
+        label = "%d %b %Y"
+    else:
+        ticks, label = _month_ticks(first, last), "%b %Y"
+    x_axis.valueSteps = [d.toordinal() for d in ticks]
+    x_axis.labelTextFormat = lambda v: date.fromordinal(int(v)).strftime(label)
     y_axis.valueMin, y_axis.valueMax, y_axis.valueStep = y0, y1, step
     y_axis.labelTextFormat = axis_format(money)
     for axis in (x_axis, y_axis):
