@@ -21,6 +21,7 @@ BENCHMARKS = {
     "aw": "bench.bench_aw",
     "wwi": "bench.bench_wwi",
     "gateway": "bench.bench_gateway",
+    "reports": "bench.bench_reports",
     "ingest": "bench.bench_ingest",
     "sinks": "bench.bench_sinks",
 }
