@@ -12,7 +12,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from services.api_gateway.report_views import Payloads, build_sections, reorder_key
+from services.api_gateway.report_tables import Payloads
+from services.api_gateway.report_views import build_sections
+from services.api_gateway.report_wwi import reorder_key
 from shared.core.export import ExportTable
 from shared.core.labels import column, display
 from shared.core.reports import Report

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.api_gateway.report_views import REPORT_VIEWS, build_sections, reorder_key
+from services.api_gateway.report_views import REPORT_VIEWS, build_sections
+from services.api_gateway.report_wwi import reorder_key
 
 
 def test_reorders_come_most_urgent_first_then_least_cover() -> None:
