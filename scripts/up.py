@@ -29,7 +29,7 @@ import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Mapping  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from typing import NamedTuple  # noqa: E402
 
 import httpx  # noqa: E402
 from dotenv import dotenv_values  # noqa: E402 - pydantic-settings reads .env with it too
@@ -106,8 +106,7 @@ DATA_DIR_VARIABLES = {"aw": "AW_DATA_DIR", "wwi": "WWI_DATA_DIR"}
 DEFAULT_SEED, DEFAULT_SCALE = 42, 1.0
 
 
-@dataclass(frozen=True)
-class WarehousePlan:
+class WarehousePlan(NamedTuple):
     """How `make up` gets one warehouse: the build arguments, or None to use the file as it is."""
 
     name: str
@@ -141,7 +140,7 @@ def plan_warehouse(name: str, folder: Path, process_env: Mapping[str, str]) -> W
     note = (f"{name}: keeping the warehouse built from Microsoft's files in {shown} ({variable} is "
             f"unset; `make demo-data` regenerates it from the generator)")  # fmt: skip
     flag = "--aw-data-dir" if name == "aw" else "--wwi-data-dir"
-    return WarehousePlan(name, (flag, str(recorded.data_dir)), note)
+    return WarehousePlan(name, (flag, str(recorded.data_dir), *generated), note)
 
 
 def ensure_demo_data(folder: Path, process_env: Mapping[str, str]) -> None:

@@ -4,6 +4,7 @@ the printed URLs, and stops cleanly."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -333,3 +334,34 @@ def test_make_up_serves_microsofts_files_and_keeps_them(
     assert "aw: keeping the warehouse built from Microsoft's files" in second, second[-3000:]
     assert "AW_DATA_DIR is unset" in second
     assert float(printed["internet_revenue"]) == pytest.approx(REAL_AW_INTERNET_REVENUE, abs=0.005)
+
+
+def _manifest(folder: Path, name: str, data_dir: Path | None, seed: int = 7) -> None:
+    (folder / f"{name}.duckdb").write_bytes(b"")
+    parameters = {"seed": seed, "scale": 0.5, "data_dir": str(data_dir) if data_dir else None}
+    span = {"first": "2013-01-01", "last": "2016-05-31"}
+    (folder / f"{name}.manifest.json").write_text(
+        json.dumps({"parameters": parameters, "span": span})
+    )
+
+
+def test_plan_keeps_what_each_warehouse_was_built_from(tmp_path: Path) -> None:
+    up = _up_script()
+    real = tmp_path / "real"
+    real.mkdir()
+    _manifest(tmp_path, "aw", real)
+    _manifest(tmp_path, "wwi", None)
+    kept = up.plan_warehouse("aw", tmp_path, {})
+    assert kept.arguments == ("--aw-data-dir", str(real), "--seed", "7", "--scale", "0.5")
+    assert kept.note and "keeping the warehouse built from Microsoft's files" in kept.note
+    generated = up.plan_warehouse("wwi", tmp_path, {})
+    assert generated.arguments == ("--seed", "7", "--scale", "0.5") and generated.note is None
+    asked = up.plan_warehouse("wwi", tmp_path, {"WWI_DATA_DIR": str(real)})
+    assert asked.arguments == ("--wwi-data-dir", str(real))
+    real.rmdir()  # the files are gone: the warehouse is used as it is, never regenerated
+    gone = up.plan_warehouse("aw", tmp_path, {})
+    assert gone.arguments is None and gone.note and "that folder is gone" in gone.note
+    with pytest.raises(RuntimeError, match="AW_DATA_DIR="):
+        up.plan_warehouse("aw", tmp_path, {"AW_DATA_DIR": str(tmp_path / "missing")})
+    fresh = up.plan_warehouse("aw", tmp_path / "empty", {})
+    assert fresh.arguments == ("--seed", "42", "--scale", "1.0")
