@@ -23,12 +23,7 @@ def history_section(payloads: Payloads) -> ReportSection:
     start, end = history["start_date"], history["end_date"]
     points = [(as_date(p["period"]), p) for p in daily]
     days = [(d, p) for d, p in points if d is not None]
-    window = 30
-    average = [  # from the first day with a full window behind it
-        (d, sum(q["revenue"] for _, q in days[i - window + 1 : i + 1]) / window)
-        for i, (d, _) in enumerate(days)
-        if i >= window - 1
-    ]
+    average = moving_average([(d, p["revenue"]) for d, p in days])
     series = [
         Series("Internet, daily", [(d, p["internet_revenue"]) for d, p in days], PALETTE[1], 0.6),
         Series("All channels, 30-day average", average, PALETTE[0], 1.8),
@@ -56,9 +51,13 @@ def history_section(payloads: Payloads) -> ReportSection:
         column("units"),
     ]
     first = months[0] if months else None
-    note = None
+    partial_months = []
     if first and as_date(start) and first < (as_date(start) or first):
-        note = f"{month_name(first)} is partial: the window starts on {start}."
+        partial_months.append(f"{month_name(first)} starts on {start}")
+    last, end_day = (months[-1] if months else None), as_date(end)
+    if last and end_day and (end_day + timedelta(days=1)).month == end_day.month:
+        partial_months.append(f"{month_name(last)} ends on {end}")
+    note = f"Partial months: {'; '.join(partial_months)}." if partial_months else None
     return ReportSection(
         title="AdventureWorks sales history",
         intro=(
@@ -89,14 +88,25 @@ HISTORY_FIELDS = (
 )
 
 
+def moving_average(points: list[tuple[date, float]], window: int = 30) -> list[tuple[date, float]]:
+    """Trailing mean over `window` days, from the first day with a full window behind it:
+    resellers order about once a month, so single days swing by an order of magnitude."""
+    return [
+        (day, sum(v for _, v in points[i - window + 1 : i + 1]) / window)
+        for i, (day, _) in enumerate(points)
+        if i >= window - 1
+    ]
+
+
 def forecast_section(payloads: Payloads) -> ReportSection:
     forecast, history = payloads["aw/sales-forecast"], payloads["aw/sales-history"]
     points = [(as_date(p["date"]), p) for p in forecast["points"]]
     future = [(d, p) for d, p in points if d is not None]
-    recent = [(as_date(p["period"]), p["revenue"]) for p in history["daily"][-90:]]
+    daily = [(as_date(p["period"]), p["revenue"]) for p in history["daily"][-120:]]
+    recent = moving_average([(d, v) for d, v in daily if d])[-90:]
     level = forecast["interval_level"]
     series = [
-        Series("Actual (last 90 days)", [(d, v) for d, v in recent if d], PALETTE[2], 0.6),
+        Series("Actual, 30-day average", recent, PALETTE[2], 1.2),
         Series("Predicted", [(d, p["predicted_revenue"]) for d, p in future], PALETTE[0], 1.8),
     ]
     band = Band(
@@ -128,7 +138,8 @@ def forecast_section(payloads: Payloads) -> ReportSection:
             f"Daily revenue predicted for the {forecast['horizon_days']} days after "
             f"{forecast['anchor_date']} by the {forecast['model']} model, trained on "
             f"{forecast['training_start']} to {forecast['training_end']}; the shaded band is "
-            f"the {level:.0%} prediction interval. Backtest on held-back days: {backtests}."
+            f"the {level:.0%} prediction interval; actuals are a 30-day average. Backtest on "
+            f"held-back days: {backtests}."
         ),
         charts=[
             partial(

@@ -89,7 +89,7 @@ def _legend(drawing: Drawing, pairs: list[tuple[colors.Color, str]], x: float, y
     if len(pairs) < 2:
         return
     legend = Legend()
-    legend.x, legend.y, legend.boxAnchor = round(x), round(y), "ne"
+    legend.x, legend.y, legend.boxAnchor = round(x), round(y), "nw"
     legend.columnMaximum = 1  # one entry per column: the entries side by side on one line
     legend.alignment = "right"
     legend.fontName, legend.fontSize = FONT, 7.5
@@ -123,7 +123,7 @@ def time_chart(
     drawing = Drawing(width, height)
     _title(drawing, title, height)
     chart = LinePlot()
-    chart.x, chart.y, chart.width, chart.height = 62, 22, round(width - 72), round(height - 52)
+    chart.x, chart.y, chart.width, chart.height = 62, 22, round(width - 72), round(height - 64)
     chart.data = [[(d.toordinal(), v) for d, v in s.points] for s in plotted]
     for index, s in enumerate(plotted):
         chart.lines[index].strokeColor = s.color
@@ -156,7 +156,7 @@ def time_chart(
         drawing.add(Polygon(outline, fillColor=band.color, strokeColor=None, strokeWidth=0))
     drawing.add(chart)
     pairs = [(s.color, s.label) for s in plotted] + ([(band.color, band.label)] if band else [])
-    _legend(drawing, pairs, width - 4, height - 2)
+    _legend(drawing, pairs, 0, height - 17)  # its own line, under the title
     return drawing
 
 
@@ -213,7 +213,7 @@ def stacked_bars(
     drawing = Drawing(width, height)
     _title(drawing, title, height)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 62, 22, round(width - 72), round(height - 52)
+    chart.x, chart.y, chart.width, chart.height = 62, 22, round(width - 72), round(height - 64)
     chart.data = [[float(v) for v in values] for _, values in series]
     chart.categoryAxis.style = "stacked"
     chart.categoryAxis.categoryNames = list(categories)
@@ -230,7 +230,7 @@ def stacked_bars(
         chart.bars[index].strokeColor = None
     drawing.add(chart)
     pairs = [(PALETTE[i % len(PALETTE)], label) for i, (label, _) in enumerate(series)]
-    _legend(drawing, pairs, width - 4, height - 2)
+    _legend(drawing, pairs, 0, height - 17)  # its own line, under the title
     return drawing
 
 
