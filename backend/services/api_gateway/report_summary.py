@@ -212,6 +212,49 @@ def _supplier_sentence(payloads: Payloads) -> str | None:
 SHAPE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, StopIteration)
 
 
+PERIOD_COLUMNS = (column("label", "Period"), column("start", "From", "date"),
+                  column("end", "To", "date"))  # fmt: skip
+
+
+def figure_sheets(payloads: Payloads) -> list[ExportTable]:
+    """Every KPI figure of both services, period by period, for the workbook."""
+    sheets = []
+    aw = _get(payloads, "aw/sales-kpis")
+    if aw.get("whole_warehouse"):
+        growth = {g["channel"]: g for g in aw.get("growth", [])}
+        rows = []
+        for key in ("whole_warehouse", "current", "previous"):
+            period = aw[key]
+            label = "Whole warehouse" if key == "whole_warehouse" else str(period["label"])
+            for channel in period["channels"]:
+                changes = growth.get(channel["channel"], {}) if key == "current" else {}
+                rows.append([label, period["start"], period["end"], channel["channel"],
+                             *(channel.get(c) for c in AW_FIGURES),
+                             *(changes.get(c) for c in AW_CHANGES)])  # fmt: skip
+        columns = [*PERIOD_COLUMNS, column("channel"), *map(column, AW_FIGURES),
+                   *(column(c, signed=True) for c in AW_CHANGES)]  # fmt: skip
+        sheets.append(ExportTable(title="AW key figures", columns=columns, rows=rows))
+    wwi = _get(payloads, "wwi/sales-kpis")
+    if wwi.get("period") and wwi.get("previous_period"):
+        growth = wwi.get("growth") or {}
+        rows = [
+            ["Last {} days".format(wwi["days"]), wwi["period"]["start"], wwi["period"]["end"],
+             *(wwi["current"].get(c) for c in WWI_FIGURES), growth.get("revenue")],
+            ["A year earlier", wwi["previous_period"]["start"], wwi["previous_period"]["end"],
+             *(wwi["previous"].get(c) for c in WWI_FIGURES), None],
+        ]  # fmt: skip
+        change = column("revenue_change", "Revenue vs year before", "ratio", signed=True)
+        columns = [*PERIOD_COLUMNS, *map(column, WWI_FIGURES), change]
+        sheets.append(ExportTable(title="WWI key figures", columns=columns, rows=rows))
+    return sheets
+
+
+AW_FIGURES = ("revenue", "orders", "units", "average_order_value", "gross_margin", "margin_pct")
+AW_CHANGES = ("revenue_growth_pct", "orders_growth_pct", "units_growth_pct",
+              "gross_margin_growth_pct")  # fmt: skip
+WWI_FIGURES = ("revenue", "profit", "margin", "orders", "units", "customers")
+
+
 def build_report(payloads: Payloads, principal: FrontendPrincipal) -> Report:
     """The whole report; front matter from views in an unexpected shape is left out, saying so."""
     try:
@@ -219,6 +262,11 @@ def build_report(payloads: Payloads, principal: FrontendPrincipal) -> Report:
     except SHAPE_ERRORS as error:
         logger.warning("report key figures could not be laid out: %r", error)
         rows, notes = [], ["The key figures did not arrive in the expected form."]
+    try:
+        sheets = figure_sheets(payloads)
+    except SHAPE_ERRORS as error:
+        logger.warning("report key-figure sheets left out: %r", error)
+        sheets = []
     return Report(
         requested_by=requester(principal),
         anchors=anchors(payloads),
@@ -226,4 +274,5 @@ def build_report(payloads: Payloads, principal: FrontendPrincipal) -> Report:
         summary_notes=notes,
         highlights=highlights(payloads),
         sections=build_sections(payloads),
+        summary_sheets=sheets,
     )

@@ -81,6 +81,7 @@ class Report:
     summary_notes: Sequence[str]
     highlights: Sequence[str]
     sections: Sequence[ReportSection]
+    summary_sheets: Sequence[ExportTable] = ()  # the full figures behind the summary (workbook)
 
 
 @dataclass(frozen=True)
@@ -115,24 +116,26 @@ def build_xlsx(report: Report, generated_at: datetime) -> bytes:
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     contents_sheet = workbook.create_sheet(title=sheet_title("Contents", used))
-    tables = [report.summary] + [t for section in report.sections for t in section.sheets]
-    names = [sheet_title(table.title, used) for table in tables]
+    tables = [(table, "Executive summary") for table in (report.summary, *report.summary_sheets)]
+    tables += [(table, section.title) for section in report.sections for table in section.sheets]
+    names = [sheet_title(table.title, used) for table, _ in tables]
     anchors = " · ".join(f"{label} {value}" for label, value in report.anchors)
     contents = ExportTable(
         title=REPORT_TITLE,
         columns=[
             column("sheet", "Sheet"),
-            column("contents", "What it holds"),
+            column("section", "Report section"),
             column("rows", "Rows", "int"),
         ],
         rows=[
-            [name, table.title, len(table.rows)] for name, table in zip(names, tables, strict=True)
+            [name, section, len(table.rows)]
+            for name, (table, section) in zip(names, tables, strict=True)
         ],
         generated_at=generated_at,
         note=anchors,
     )
     append_table(contents_sheet, contents, {"requested_by": report.requested_by}, links=names)
-    for name, table in zip(names, tables, strict=True):
+    for name, (table, _) in zip(names, tables, strict=True):
         append_table(
             workbook.create_sheet(title=name), table, {"requested_by": report.requested_by}
         )
