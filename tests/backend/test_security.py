@@ -1,4 +1,4 @@
-"""shared.core.security against a real issuer on 127.0.0.1 (tests/support/oidc_issuer.py)."""
+"""shared.core.internal_tokens against a real issuer on 127.0.0.1 (tests/support/oidc_issuer.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from shared.core.errors import (
     Unauthorized,
     install_error_handlers,
 )
-from shared.core.security import (
+from shared.core.internal_tokens import (
     AwCaller,
     FrontendTokenVerifier,
     Principal,

@@ -28,9 +28,9 @@ from services.wwi_service.scheduler import JOBS as WWI_JOB_LIST
 from shared.core.config import Settings, build_settings
 from shared.core.deps import Ctx
 from shared.core.export import ExportFormat, ExportTable
+from shared.core.internal_tokens import mint_internal_token
 from shared.core.jobs import JobContext, JobRunner, JobSpec
 from shared.core.otel import instrument_sqlalchemy
-from shared.core.security import mint_internal_token
 from shared.core.service import ServiceSpec, create_service_app
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import create_aw_engine, create_wwi_engine

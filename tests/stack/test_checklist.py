@@ -25,7 +25,7 @@ from devtools.idp import (
     get_user_token,
 )
 from shared.core.config import build_settings
-from shared.core.security import mint_internal_token
+from shared.core.internal_tokens import mint_internal_token
 from tests.support.live_server import poll_until
 from tests.support.stack_fixtures import Stack
 

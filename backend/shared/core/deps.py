@@ -41,7 +41,7 @@ from shared.core.export import (
     json_safe,
     render,
 )
-from shared.core.security import InternalCaller, require_internal_caller
+from shared.core.internal_tokens import InternalCaller, require_internal_caller
 from shared.core.warehouse import NoWarehouseData, WarehouseClient, records
 
 logger = logging.getLogger(__name__)
