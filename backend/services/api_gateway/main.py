@@ -29,8 +29,9 @@ from services.api_gateway import (
 from services.api_gateway.openapi import merged_openapi
 from services.api_gateway.proxy import Upstream, close_all
 from shared.core.config import ConfigError, Settings, load_settings_or_exit
+from shared.core.engines import create_postgres_engine
 from shared.core.errors import install_error_handlers
-from shared.core.internal_tokens import FrontendTokenVerifier, Principal, warn_if_auth_disabled
+from shared.core.frontend_auth import FrontendTokenVerifier, Principal, warn_if_auth_disabled
 from shared.core.otel import (
     configure_otel,
     instrument_fastapi,
@@ -38,7 +39,7 @@ from shared.core.otel import (
     shutdown_otel,
 )
 from shared.core.service import lazy_app
-from shared.db.postgres import create_postgres_engine, create_session_factory, prepare_schema
+from shared.db.postgres import create_session_factory, prepare_schema
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,8 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from shared.core.config import Settings
 from shared.core.errors import ProblemError
-from shared.core.internal_tokens import FrontendPrincipal, mint_internal_token
+from shared.core.frontend_auth import FrontendPrincipal
+from shared.core.internal_tokens import mint_internal_token
 
 logger = logging.getLogger(__name__)
 

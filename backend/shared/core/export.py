@@ -254,11 +254,6 @@ def records_table(
     return ExportTable(title=title, columns=columns, rows=rows, chart=chart)
 
 
-def rows_from_dicts(items: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[list[Any]]:
-    """Turn JSON-shaped records into table rows in `columns` order."""
-    return [[item.get(name) for name in columns] for item in items]
-
-
 def json_safe(value: Any) -> Any:
     """Dates and decimals as JSON-friendly values (for audit parameters)."""
     if isinstance(value, datetime | date):

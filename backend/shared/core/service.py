@@ -22,9 +22,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
-from shared.core.audit import JobExecution
 from shared.core.config import ConfigError, Settings, load_settings_or_exit
 from shared.core.deps import Ctx, Offset, OptionalLimit
+from shared.core.engines import create_postgres_engine
 from shared.core.errors import install_error_handlers
 from shared.core.internal_tokens import require_internal_caller
 from shared.core.jobs import JobRunner, JobSpec, build_scheduler
@@ -37,7 +37,8 @@ from shared.core.otel import (
 )
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import WarehouseMissing
-from shared.db.postgres import create_postgres_engine, create_session_factory, ping, prepare_schema
+from shared.db.postgres import create_session_factory, ping, prepare_schema
+from shared.db.tables import JobExecution
 
 logger = logging.getLogger(__name__)
 

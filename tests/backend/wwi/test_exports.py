@@ -22,7 +22,8 @@ import pytest
 
 from demo import wwi_planted
 from services.wwi_service.events import DetectedEvent, record_events
-from shared.db.postgres import create_postgres_engine, create_session_factory
+from shared.core.engines import create_postgres_engine
+from shared.db.postgres import create_session_factory
 from tests.backend.wwi.conftest import LiveService, sql
 
 EVIL_ITEM = '=HYPERLINK("http://evil","x")'
