@@ -7,15 +7,16 @@ VAR ?= $(CURDIR)/var
 DEMO_DIR ?= $(VAR)/demo
 SEED ?= 42
 
-.PHONY: help deps up test lint typecheck pytest bench demo-data token clean
+.PHONY: help deps up test lint typecheck pytest bench demo-data token openapi clean
 
 help:
 	@echo "make up         install, build demo data, start the whole stack on 127.0.0.1"
 	@echo "make test       install and run every check and test"
-	@echo "make lint       ruff check + ruff format --check + mypy"
+	@echo "make lint       ruff check + ruff format --check + mypy + import contracts"
 	@echo "make bench      benchmarks, each printed beside a baseline measured in the same run"
 	@echo "make demo-data  build the demo warehouses (AW_DATA_DIR=/WWI_DATA_DIR= load real files)"
 	@echo "make token      print a bearer token for the demo user (needs make up running)"
+	@echo "make openapi    regenerate the gateway's OpenAPI document (backend/services/api_gateway/openapi.json)"
 	@echo "make clean      remove generated data, caches and the virtualenv"
 
 deps:
@@ -27,6 +28,7 @@ lint: deps
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy backend/shared business-telemetry --exclude 'business-telemetry/tests'
+	cd backend && $(UV) run --frozen lint-imports ../pyproject.toml --no-cache --no-logo
 
 pytest: deps
 	$(UV) run --frozen pytest
@@ -42,6 +44,9 @@ up: deps
 
 bench: deps
 	$(UV) run --frozen python -m bench $(BENCH)
+
+openapi:
+	$(UV) run --frozen python -m devtools.openapi
 
 token:
 	@$(UV) run --frozen python scripts/token.py
