@@ -13,7 +13,7 @@ from fastapi import APIRouter, Response
 
 from services.aw_service import analytics
 from services.aw_service.routes_analytics import DaysBack, HorizonDays, TopN, Year
-from services.aw_service.views import (
+from services.aw_service.tables import (
     forecast_table,
     history_table,
     product_demand_table,
