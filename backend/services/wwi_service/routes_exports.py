@@ -19,8 +19,7 @@ from services.wwi_service.models import (
     StockRecommendationsResponse,
     SupplierScoresResponse,
 )
-from services.wwi_service.routes_analytics import Days, TopN, UrgencyFilter
-from services.wwi_service.routes_records import EventTypeFilter, OpenOnly
+from services.wwi_service.params import Days, EventTypeFilter, OpenOnly, TopN, UrgencyFilter
 from services.wwi_service.views import recommendations_view, supplier_scores_view
 from shared.core.deps import DOWNLOAD, Ctx, Format, Offset, OptionalLimit
 from shared.core.export import ChartSpec, ExportTable, records_table

@@ -241,6 +241,20 @@ class AnalyticsContext:
         parameters = {"limit": size, "offset": offset, **(filters or {})}
         return size, await self.audited(action, parameters, work)
 
+    async def records_page(
+        self,
+        action: str,
+        query: Callable[[str | None], Select[Any]],
+        run_id: str | None,
+        limit: int | None,
+        offset: int,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """One page of a job's stored results (`query(run_id)`: one run's, or all), audited."""
+        filters = {"run_id": run_id}
+        return await self.audited_page(
+            action, query(run_id), limit=limit, offset=offset, filters=filters
+        )
+
     async def page(
         self, statement: Select[Any], *, limit: int, offset: int
     ) -> list[dict[str, Any]]:

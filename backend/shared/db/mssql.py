@@ -62,16 +62,12 @@ def _install_guard(engine: Engine) -> Engine:
 
 class ReadOnlyDuckDBDialect(DuckDBDialect):
     """duckdb-engine's dialect for the read-only demo warehouse: compiled statements cached,
-    no transaction around the reads.
+    no transaction around the reads (docs/benchmarks.md has what each saves).
 
-    duckdb-engine leaves `supports_statement_cache` False (SQLAlchemy makes third-party
-    dialects opt in; a subclass must set it again), so every execution compiled its statement
-    anew: 0.3 to 1 ms per analytics query. Its compiler is SQLAlchemy's PostgreSQL one, which
-    is cache-safe; the dialect adds only type names and identifier quoting, both fixed per
-    statement. And SQLAlchemy's BEGIN and ROLLBACK around every connection's use are two more
-    statements through DuckDB's whole pipeline (about 0.5 ms, more on a busy machine) that a
-    read-only file does not need: each query runs in DuckDB's own autocommit transaction, and
-    the guard refuses transaction statements, so none is ever open.
+    duckdb-engine leaves `supports_statement_cache` False (third-party dialects opt in), though
+    its compiler, SQLAlchemy's PostgreSQL one, is cache-safe. BEGIN and ROLLBACK are skipped
+    because a read-only file needs neither: each query runs in DuckDB's own autocommit
+    transaction, and the guard refuses transaction statements, so none is ever open.
     """
 
     supports_statement_cache = True
