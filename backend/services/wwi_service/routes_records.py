@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.wwi_service.events import events_query
 from services.wwi_service.models import (
     BusinessEventModel,
     BusinessEventsResponse,
@@ -14,7 +13,11 @@ from services.wwi_service.models import (
     SupplierScoreRecordsResponse,
 )
 from services.wwi_service.params import EventTypeFilter, OpenOnly
-from services.wwi_service.persistence import reorder_records_query, supplier_score_records_query
+from services.wwi_service.persistence import (
+    events_query,
+    reorder_records_query,
+    supplier_score_records_query,
+)
 from shared.core.deps import Ctx, Offset, OptionalLimit, RunId
 
 router = APIRouter(tags=["wwi records"])

@@ -21,7 +21,8 @@ import pypdf
 import pytest
 
 from demo import wwi_planted
-from services.wwi_service.events import DetectedEvent, record_events
+from services.wwi_service.events import DetectedEvent
+from services.wwi_service.persistence import record_events
 from shared.core.engines import create_postgres_engine
 from shared.db.postgres import create_session_factory
 from tests.backend.wwi.conftest import LiveService, sql

@@ -22,8 +22,8 @@ from services.wwi_service.analytics import (
     run_checks,
     stock_snapshot,
 )
-from services.wwi_service.events import EVENTS, record_events
 from services.wwi_service.main import create_app
+from services.wwi_service.persistence import EVENTS, record_events
 from services.wwi_service.scheduler import JOBS
 from shared.core.engines import create_postgres_engine
 from shared.core.jobs import JobRunner
