@@ -1,11 +1,7 @@
 """Build the gateway's OpenAPI document: its own routes, with the services' parameters and schemas.
 
-The gateway never imports service code, so the merge happens here, at build time: `make openapi`
-writes `backend/services/api_gateway/openapi.json` (served by the gateway, the source of the
-frontend's typed client) and `--check` fails when that file is stale. The proxied routes take no
-parameters of their own (the services validate), so their query parameters, request bodies and
-response schemas are copied from the services' routers. A schema name used by both services with
-different content is prefixed with the domain (`WwiSalesKpis`).
+The gateway never imports service code, so the merge runs here, at build time (`make openapi`),
+into `backend/services/api_gateway/openapi.json`; `--check` fails when that file is stale.
 """
 
 from __future__ import annotations
@@ -62,7 +58,9 @@ def _without_clashes(
 
 
 def build_document() -> dict[str, Any]:
-    """The gateway's document with every proxied operation described in full."""
+    """The gateway's document with every proxied operation described in full: the proxied routes
+    take no parameters of their own (the services validate), so their parameters, bodies and
+    responses are the services'; a schema name both use differently gets the domain prefix."""
     document = own_document(bare_app())
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for domain, spec in SERVICES:
