@@ -11,6 +11,7 @@ from shared.core.errors import Unauthorized
 
 
 def bearer_token(request: Request) -> str:
+    """The token of `Authorization: Bearer <token>`; a 401 saying what is wrong otherwise."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
