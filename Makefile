@@ -7,7 +7,7 @@ VAR ?= $(CURDIR)/var
 DEMO_DIR ?= $(VAR)/demo
 SEED ?= 42
 
-.PHONY: help deps up test lint typecheck pytest bench demo-data token clean
+.PHONY: help deps up test lint typecheck pytest bench demo-data token verify clean
 
 help:
 	@echo "make up         install, build demo data, start the whole stack on 127.0.0.1"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench      benchmarks, each printed beside a baseline measured in the same run"
 	@echo "make demo-data  build the demo warehouses (AW_DATA_DIR=/WWI_DATA_DIR= load real files)"
 	@echo "make token      print a bearer token for the demo user (needs make up running)"
+	@echo "make verify     the eight-step checklist against a deployment (BASE_URL= TOKEN= TEMPO_URL=)"
 	@echo "make clean      remove generated data, caches and the virtualenv"
 
 deps:
@@ -49,3 +50,9 @@ token:
 clean:
 	rm -rf $(VAR) .venv .mypy_cache .ruff_cache .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The product docs' checklist against any deployment: make verify BASE_URL=… TOKEN=…
+# [TEMPO_URL=…] [REPORT_DIR=…]. Without TOKEN, the demo user's token from the local provider.
+verify:
+	@BASE_URL="$(BASE_URL)" TOKEN="$(TOKEN)" TEMPO_URL="$(TEMPO_URL)" REPORT_DIR="$(REPORT_DIR)" \
+		IDP_URL="$(IDP_URL)" $(UV) run --frozen python -m devtools.verify

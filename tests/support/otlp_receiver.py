@@ -2,12 +2,15 @@
 
 It accepts `POST /v1/traces` with an `ExportTraceServiceRequest` (protobuf, optionally gzip) as
 the OTLP/HTTP exporter sends it, answers with an empty `ExportTraceServiceResponse`, and keeps
-every span with its service name so tests can follow one trace across processes.
+every span with its service name so tests can follow one trace across processes. It also answers
+Tempo's trace-by-id query, `GET /api/traces/<trace id>` (OTLP JSON under `batches`, 404 when
+unknown), so `make verify`'s step 8 runs against it unchanged.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -15,10 +18,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class OtlpReceiver:
 
     def __init__(self) -> None:
         self.spans: list[ReceivedSpan] = []
+        self.batches: list[ResourceSpans] = []
         self.requests = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -103,12 +109,48 @@ class OtlpReceiver:
                     )
         with self._lock:
             self.spans += received
+            self.batches += request.resource_spans
             self.requests += 1
+
+    def tempo_trace(self, trace_id: str) -> dict[str, Any] | None:
+        """The trace as Tempo's `/api/traces/<id>` returns it, or None when no span has it."""
+        wanted = bytes.fromhex(trace_id)
+        with self._lock:
+            batches = list(self.batches)
+        found = []
+        for batch in batches:
+            copy = ResourceSpans()
+            copy.CopyFrom(batch)
+            for scope in copy.scope_spans:
+                kept = [span for span in scope.spans if span.trace_id == wanted]
+                del scope.spans[:]
+                scope.spans.extend(kept)
+            if any(scope.spans for scope in copy.scope_spans):
+                found.append(json_format.MessageToDict(copy))
+        return {"batches": found} if found else None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                prefix = "/api/traces/"
+                trace_id = self.path[len(prefix) :] if self.path.startswith(prefix) else ""
+                try:
+                    document = receiver.tempo_trace(trace_id) if trace_id else None
+                except ValueError:
+                    self.send_error(400, "not a hex trace id")
+                    return
+                if document is None:
+                    self.send_error(404, "trace not found")
+                    return
+                data = json.dumps(document).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
