@@ -7,7 +7,7 @@ VAR ?= $(CURDIR)/var
 DEMO_DIR ?= $(VAR)/demo
 SEED ?= 42
 
-.PHONY: help deps up test lint typecheck pytest bench demo-data token verify clean
+.PHONY: help deps up test lint typecheck pytest bench demo-data token verify traces clean
 
 help:
 	@echo "make up         install, build demo data, start the whole stack on 127.0.0.1"
@@ -17,6 +17,7 @@ help:
 	@echo "make demo-data  build the demo warehouses (AW_DATA_DIR=/WWI_DATA_DIR= load real files)"
 	@echo "make token      print a bearer token for the demo user (needs make up running)"
 	@echo "make verify     the eight-step checklist against a deployment (BASE_URL= TOKEN= TEMPO_URL=)"
+	@echo "make traces     print the spans make up's services export (an OTLP receiver on :4318)"
 	@echo "make clean      remove generated data, caches and the virtualenv"
 
 deps:
@@ -56,3 +57,8 @@ clean:
 verify:
 	@BASE_URL="$(BASE_URL)" TOKEN="$(TOKEN)" TEMPO_URL="$(TEMPO_URL)" REPORT_DIR="$(REPORT_DIR)" \
 		IDP_URL="$(IDP_URL)" $(UV) run --frozen python -m devtools.verify
+
+# Traces without compose: an OTLP/HTTP receiver on 127.0.0.1:4318 (make up's default endpoint)
+# printing each span; it also answers /api/traces/<id>, so make verify TEMPO_URL=… works with it.
+traces:
+	@$(UV) run --frozen python -m devtools.otlp_receiver $(if $(PORT),--port $(PORT))
