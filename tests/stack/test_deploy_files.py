@@ -380,3 +380,19 @@ def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
     )
     result = _run("nginx", "-t", "-c", main, "-p", tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_readme_documents_every_setting_and_the_compose_ports() -> None:
+    from shared.core.config import Settings
+
+    readme = (REPO / "README.md").read_text()
+    reference = readme.split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
+    missing = [
+        name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in reference
+    ]
+    assert not missing, f"settings absent from the configuration reference: {missing}"
+    compose_section = readme.split("## Docker Compose", 1)[1].split("\n## ", 1)[0]
+    for name, port in host_ports():
+        assert f"localhost:{port}" in compose_section or f":{port}" in compose_section, name
+    for step in range(1, 9):
+        assert f"\n{step}. " in readme.split("## Verification checklist", 1)[1]
