@@ -26,8 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 PORT_VARIABLES = ("API_GATEWAY_PORT", "AW_SERVICE_PORT", "WWI_SERVICE_PORT", "TELEMETRY_PORT",
                   "IDP_PORT")  # fmt: skip
 URL_LINE = re.compile(r"^  ([a-z][a-z -]*?)\s{2,}(http://127\.0\.0\.1:\d+)", re.M)
-# Install (uv sync, npm ci), demo build and start-up took 2-2.5 minutes on a busy 2-core machine;
-# the frontend's npm ci adds to it.
+# Room for the whole first run (uv sync, every npm ci, the demo build, start-up) on a busy machine.
 NEWCOMER_READY_SECONDS = 600
 
 
