@@ -3,7 +3,7 @@
 Works against `make up`, `docker compose` or production alike: it needs only the gateway's base
 URL and a bearer token (or the local provider to get one from), plus Tempo's URL for step 8.
 Each step is printed as passed, failed or skipped; the exit status is 1 if any step failed.
-The stack tests call `run_checklist` itself, so what they check is what users run.
+The stack tests run `make verify` itself against the stacks they start: they check what users run.
 """
 
 from __future__ import annotations
