@@ -13,6 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -396,3 +398,31 @@ def test_readme_documents_every_setting_and_the_compose_ports() -> None:
         assert f"localhost:{port}" in compose_section or f":{port}" in compose_section, name
     for step in range(1, 9):
         assert f"\n{step}. " in readme.split("## Verification checklist", 1)[1]
+
+
+@pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False)])
+def test_keycloak_healthcheck_command_reads_the_ready_status(status: int, healthy: bool) -> None:
+    """The compose healthcheck's bash, run against a stand-in for the management port."""
+
+    class Ready(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status if self.path == "/health/ready" else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ready)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        test = compose()["services"]["keycloak"]["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "bash", "-c"]
+        port = server.server_address[1]
+        script = test[3].replace("$$", "$").replace("/127.0.0.1/9000", f"/127.0.0.1/{port}")
+        result = subprocess.run(["bash", "-c", script], capture_output=True, timeout=10)
+        assert (result.returncode == 0) is healthy, result.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
