@@ -18,9 +18,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from dotenv import dotenv_values
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 from tests.support.deploy_files import (
     MAKE_UP_PORTS,
@@ -31,6 +36,8 @@ from tests.support.deploy_files import (
     dockerfiles,
     host_ports,
 )
+from tests.support.live_server import free_port, poll_until
+from tests.support.otlp_receiver import OtlpReceiver
 
 BIN = Path(sys.executable).parent
 ARCHITECTURE = {
@@ -426,3 +433,81 @@ def test_keycloak_healthcheck_command_reads_the_ready_status(status: int, health
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """A stand-in gateway: answers every request with its method and path."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        body = json.dumps({"method": self.command, "path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed here")
+def test_nginx_serves_the_spa_and_proxies_api_and_otlp(tmp_path: Path) -> None:
+    """The SPA's nginx config, rendered as the image's entrypoint does, in a real nginx."""
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<html>spa</html>")
+    (dist / "assets" / "app-1234.js").write_text("console.log(1)")
+    gateway = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=gateway.serve_forever, daemon=True).start()
+    port = free_port()
+    with OtlpReceiver() as otlp:
+        rendered = (
+            (REPO / "deploy/frontend/nginx.conf")
+            .read_text()
+            .replace("${API_GATEWAY_UPSTREAM}", f"http://127.0.0.1:{gateway.server_address[1]}")
+            .replace("${OTLP_UPSTREAM}", otlp.endpoint)
+            .replace("listen 8080;", f"listen 127.0.0.1:{port};")
+            .replace("root /usr/share/nginx/html;", f"root {dist};")
+        )
+        (tmp_path / "default.conf").write_text(rendered)
+        temp = "\n".join(
+            f"  {name}_temp_path {tmp_path}/{name};"
+            for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (tmp_path / "nginx.conf").write_text(
+            f"user root;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+            f"events {{}}\nhttp {{\n  access_log off;\n{temp}\n"
+            f"  include {tmp_path}/default.conf;\n}}\n"
+        )
+        nginx = subprocess.Popen(
+            ["nginx", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-g",
+             "daemon off;"], stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            poll_until(lambda: httpx.get(f"{base}/healthz").status_code == 200, timeout=20)
+            api = httpx.get(f"{base}/api/aw/sales/kpis?year=2013")
+            assert api.json() == {"method": "GET", "path": "/api/aw/sales/kpis?year=2013"}
+            route = httpx.get(f"{base}/callback?code=x")  # a client-side route
+            assert route.text == "<html>spa</html>" and route.headers["cache-control"] == "no-cache"
+            asset = httpx.get(f"{base}/assets/app-1234.js")
+            assert "immutable" in asset.headers["cache-control"]
+            assert httpx.get(f"{base}/assets/missing.js").status_code == 404
+            # Browser traces land in the OTLP receiver (Alloy's place), whether the SPA is given
+            # /otlp as a base URL or as the full traces URL.
+            for endpoint, name in ((f"{base}/otlp/v1/traces", "base"), (f"{base}/otlp", "full")):
+                provider = TracerProvider(resource=Resource.create({"service.name": "frontend"}))
+                provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint)))
+                with provider.get_tracer("spa").start_as_current_span(name):
+                    pass
+                provider.shutdown()
+            otlp.wait_for(lambda spans: {"base", "full"} <= {s.name for s in spans}, timeout=10)
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=20)
+            gateway.shutdown()
+            gateway.server_close()
