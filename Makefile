@@ -7,16 +7,19 @@ VAR ?= $(CURDIR)/var
 DEMO_DIR ?= $(VAR)/demo
 SEED ?= 42
 
-.PHONY: help deps up test lint typecheck pytest bench demo-data token clean
+.PHONY: help deps up test lint typecheck pytest bench demo-data token openapi verify traces clean
 
 help:
 	@echo "make up         install, build demo data, start the whole stack on 127.0.0.1"
 	@echo "                (AW_DATA_DIR=/WWI_DATA_DIR= serve Microsoft's sample files instead)"
 	@echo "make test       install and run every check and test"
-	@echo "make lint       ruff check + ruff format --check + mypy"
+	@echo "make lint       ruff check + ruff format --check + mypy + import contracts"
 	@echo "make bench      benchmarks, each printed beside a baseline measured in the same run"
 	@echo "make demo-data  build the demo warehouses (AW_DATA_DIR=/WWI_DATA_DIR= load real files)"
 	@echo "make token      print a bearer token for the demo user (needs make up running)"
+	@echo "make openapi    regenerate the gateway's OpenAPI document (backend/services/api_gateway/openapi.json)"
+	@echo "make verify     the eight-step checklist against a deployment (BASE_URL= TOKEN= TEMPO_URL=)"
+	@echo "make traces     print the spans make up's services export (an OTLP receiver on :4318)"
 	@echo "make clean      remove generated data, caches and the virtualenv"
 
 deps:
@@ -28,6 +31,7 @@ lint: deps
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy backend/shared business-telemetry --exclude 'business-telemetry/tests'
+	cd backend && $(UV) run --frozen lint-imports ../pyproject.toml --no-cache --no-logo
 
 pytest: deps
 	$(UV) run --frozen pytest
@@ -45,9 +49,23 @@ up: deps
 bench: deps
 	$(UV) run --frozen python -m bench $(BENCH)
 
+openapi:
+	$(UV) run --frozen python -m devtools.openapi
+
 token:
 	@$(UV) run --frozen python scripts/token.py
 
 clean:
 	rm -rf $(VAR) .venv .mypy_cache .ruff_cache .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The product docs' checklist against any deployment: make verify BASE_URL=… TOKEN=…
+# [TEMPO_URL=…] [REPORT_DIR=…]. Without TOKEN, the demo user's token from the local provider.
+verify:
+	@BASE_URL="$(BASE_URL)" TOKEN="$(TOKEN)" TEMPO_URL="$(TEMPO_URL)" REPORT_DIR="$(REPORT_DIR)" \
+		IDP_URL="$(IDP_URL)" $(UV) run --frozen python -m devtools.verify
+
+# Traces without compose: an OTLP/HTTP receiver on 127.0.0.1:4318 (make up's default endpoint)
+# printing each span; it also answers /api/traces/<id>, so make verify TEMPO_URL=… works with it.
+traces:
+	@$(UV) run --frozen python -m devtools.otlp_receiver $(if $(PORT),--port $(PORT))

@@ -66,7 +66,7 @@ from services.aw_service.analytics_sales import (  # noqa: E402
 )
 from services.aw_service.forecasting import training_window  # noqa: E402
 from shared.core.config import Settings, build_settings  # noqa: E402
-from shared.db.mssql import create_aw_engine  # noqa: E402
+from shared.core.engines import create_aw_engine  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_AW_SCALE", "1.0"))
 WARMUP = 5

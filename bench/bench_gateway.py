@@ -34,7 +34,7 @@ from bench.support import otlp_receiver_process, percentile  # noqa: E402
 from demo.build import build_warehouse  # noqa: E402
 from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from shared.core.config import build_settings  # noqa: E402
-from shared.core.security import mint_internal_token  # noqa: E402
+from shared.core.internal_tokens import mint_internal_token  # noqa: E402
 from tests.support.live_server import ServiceProcess, spawn_service  # noqa: E402
 from tests.support.oidc_issuer import AUDIENCE, SCOPE, OidcIssuer  # noqa: E402
 

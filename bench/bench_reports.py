@@ -36,8 +36,8 @@ from demo.build import build_warehouse  # noqa: E402
 from devtools.postgres import ThrowawayPostgres  # noqa: E402
 from services.api_gateway.report_summary import build_report  # noqa: E402
 from services.api_gateway.report_views import REPORT_VIEWS  # noqa: E402
+from shared.core.frontend_auth import FrontendPrincipal  # noqa: E402
 from shared.core.reports import build_pdf, build_xlsx  # noqa: E402
-from shared.core.security import FrontendPrincipal  # noqa: E402
 from tests.support.live_server import ServiceProcess, spawn_service  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_REPORTS_SCALE", "1.0"))

@@ -51,7 +51,7 @@ from services.wwi_service.views import (  # noqa: E402
     supplier_scores_view,
 )
 from shared.core.config import Settings, build_settings  # noqa: E402
-from shared.db.mssql import create_wwi_engine  # noqa: E402
+from shared.core.engines import create_wwi_engine  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_WWI_SCALE", "1.0"))
 WARMUP = 5

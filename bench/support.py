@@ -22,7 +22,7 @@ from sqlalchemy import Engine, Select
 
 from devtools.postgres import ThrowawayPostgres
 from shared.core.config import Settings, build_settings
-from shared.core.security import mint_internal_token
+from shared.core.internal_tokens import mint_internal_token
 from shared.core.warehouse import WarehouseClient
 from shared.db.guard import assert_read_only
 from tests.support.live_server import ServiceProcess, spawn_service

@@ -30,7 +30,7 @@ from devtools.idp import (
 )
 from shared.core.config import build_settings
 from shared.core.errors import Unauthorized
-from shared.core.security import FrontendTokenVerifier
+from shared.core.frontend_auth import FrontendTokenVerifier
 from tests.support.idp_fixtures import gateway_auth_settings
 
 # `local_idp`: session fixture of tests/support/idp_fixtures.py, a plugin of tests/conftest.py.

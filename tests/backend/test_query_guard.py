@@ -10,14 +10,9 @@ import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, Unicode, func, select, text
 
 from shared.core.config import Settings, build_settings
+from shared.core.engines import create_aw_engine, create_wwi_engine
 from shared.db.guard import ReadOnlyViolation, assert_read_only
-from shared.db.mssql import (
-    compile_for_mssql,
-    create_aw_engine,
-    create_wwi_engine,
-    fetch_all,
-    mssql_url,
-)
+from shared.db.mssql import compile_for_mssql, fetch_all, mssql_url
 
 WRITES = [
     "INSERT INTO dbo.FactInternetSales (ProductKey) VALUES (1)",

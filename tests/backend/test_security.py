@@ -1,4 +1,4 @@
-"""shared.core.security against a real issuer on 127.0.0.1 (tests/support/oidc_issuer.py)."""
+"""shared.core.internal_tokens against a real issuer on 127.0.0.1 (tests/support/oidc_issuer.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import jwt
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 
 from shared.core.config import ConfigError, Settings, build_settings
 from shared.core.errors import (
@@ -25,17 +25,17 @@ from shared.core.errors import (
     Unauthorized,
     install_error_handlers,
 )
-from shared.core.security import (
-    AwCaller,
-    FrontendTokenVerifier,
-    Principal,
+from shared.core.frontend_auth import FrontendTokenVerifier, Principal, warn_if_auth_disabled
+from shared.core.internal_tokens import (
+    InternalCaller,
     mint_internal_token,
+    require_internal_caller,
     verify_internal_token,
-    warn_if_auth_disabled,
 )
 from tests.support.oidc_issuer import AUDIENCE, SCOPE, OidcIssuer
 
 SECRET = "s3cret-" + "x" * 40
+AwCaller = Annotated[InternalCaller, Depends(require_internal_caller("aw-service"))]
 
 
 class Clock:

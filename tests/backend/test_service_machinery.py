@@ -27,14 +27,14 @@ from services.aw_service.scheduler import JOBS as AW_JOB_LIST
 from services.wwi_service.scheduler import JOBS as WWI_JOB_LIST
 from shared.core.config import Settings, build_settings
 from shared.core.deps import Ctx
+from shared.core.engines import create_aw_engine, create_postgres_engine, create_wwi_engine
 from shared.core.export import ExportFormat, ExportTable
+from shared.core.internal_tokens import mint_internal_token
 from shared.core.jobs import JobContext, JobRunner, JobSpec
 from shared.core.otel import instrument_sqlalchemy
-from shared.core.security import mint_internal_token
 from shared.core.service import ServiceSpec, create_service_app
 from shared.core.warehouse import WarehouseClient
-from shared.db.mssql import create_aw_engine, create_wwi_engine
-from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
+from shared.db.postgres import create_schema, create_session_factory
 from tests.support.live_server import live_server, poll_until
 
 SECRET = "s" * 48

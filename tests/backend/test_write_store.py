@@ -13,14 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.core.audit import (
     AuditEntry,
-    ExportRecord,
-    JobExecution,
     record_export,
     verify_audit_chain,
     write_audit,
 )
 from shared.core.config import build_settings
-from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
+from shared.core.engines import create_postgres_engine
+from shared.db.postgres import create_schema, create_session_factory
+from shared.db.tables import ExportRecord, JobExecution
 
 TABLES = {
     "audit_log",

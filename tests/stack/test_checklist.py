@@ -1,4 +1,5 @@
-"""The product docs' verification checklist, steps 1-8, against the real running stack.
+"""The product docs' verification checklist, steps 1-8, against the real running stack, and
+`make verify` (the same checklist as users run it) against it, whole and with a service stopped.
 
 aw-service, wwi-service and the gateway run as uvicorn processes on 127.0.0.1 with the demo
 warehouses, PostgreSQL, the local OpenID provider (auth on) and an OTLP receiver standing in for
@@ -8,10 +9,10 @@ Grafana Alloy/Tempo (tests/support/stack_fixtures.py).
 from __future__ import annotations
 
 import io
-import secrets
+import re
+import subprocess
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import httpx
 import openpyxl
@@ -24,10 +25,11 @@ from devtools.idp import (
     get_client_credentials_token,
     get_user_token,
 )
+from devtools.trace_chain import chain_problems, fetch_trace
 from shared.core.config import build_settings
-from shared.core.security import mint_internal_token
-from tests.support.live_server import poll_until
-from tests.support.stack_fixtures import Stack
+from shared.core.internal_tokens import mint_internal_token
+from tests.support.live_server import REPO, poll_until
+from tests.support.stack_fixtures import Stack, auth_env, spawn_analytics, spawn_gateway
 
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
@@ -112,45 +114,89 @@ def test_verification_checklist_steps_1_to_7(live_stack: Stack, api: httpx.Clien
     assert "Business report" in text and "Executive summary" in text
 
 
-def test_step_8_one_trace_spans_gateway_service_and_database(
+def test_step_8_one_trace_from_gateway_to_databases_under_the_x_trace_id(
     live_stack: Stack, api: httpx.Client
 ) -> None:
-    trace_id = secrets.token_hex(16)
-    parent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
-    # Plain urllib: httpx may be instrumented in this test process and would replace the header.
+    # No traceparent sent: the gateway starts the trace, and x-trace-id is how a user finds it.
+    # Plain urllib: httpx may be instrumented in this test process and would add a traceparent.
     request = urllib.request.Request(
-        f"{live_stack.gateway}/api/aw/sales/history",
-        headers={"traceparent": parent, "Authorization": api.headers["authorization"]},
+        f"{live_stack.gateway}/api/aw/sales/kpis",
+        headers={"Authorization": api.headers["authorization"]},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status == 200
+        trace_id = response.headers["x-trace-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", trace_id)
 
-    def gateway_child(spans: list[Any]) -> Any:
-        """aw-service's span whose parent is a gateway span of this trace, once both arrived."""
-        mine = {span.span_id: span for span in spans if span.trace_id == trace_id}
-        return next((span for span in mine.values() if span.service == "aw-service"
-                     and span.parent_span_id in mine
-                     and mine[span.parent_span_id].service == "api-gateway"), None)  # fmt: skip
-
-    def has_database_span(spans: list[Any]) -> bool:
-        return any(span.trace_id == trace_id and span.service == "aw-service"
-                   and any(key.startswith("db.") for key in span.attributes)
-                   for span in spans)  # fmt: skip
-
-    # Each process exports in its own batches, and a parent ends after its children: wait until
-    # the whole chain has arrived, not just some span of each service.
-    spans = live_stack.otlp.wait_for(
-        lambda spans: gateway_child(spans) is not None and has_database_span(spans), timeout=30
+    # Read back through the Tempo query API the receiver also answers, as make verify does.
+    # Each process exports in its own batches and a parent ends after its children: wait until
+    # the whole chain has arrived.
+    problems = poll_until(
+        lambda: not chain_problems(fetch_trace(live_stack.otlp.endpoint, trace_id)),
+        timeout=30,
+        interval=0.3,
+        what=f"the whole chain in trace {trace_id}",
     )
-    mine = [span for span in spans if span.trace_id == trace_id]
-    server = gateway_child(spans)
-    assert server.kind == 2  # SERVER, a child of the gateway's client span
-    systems = {
-        str(span.attributes.get("db.system") or span.attributes.get("db.system.name"))
-        for span in mine
-        if span.service == "aw-service"
+    assert problems
+    spans = {span.span_id: span for span in fetch_trace(live_stack.otlp.endpoint, trace_id)}
+    roots = [span for span in spans.values() if span.parent_span_id not in spans]
+    assert [(root.service, root.kind) for root in roots] == [("api-gateway", "server")]
+    aw_server = next(s for s in spans.values() if s.service == "aw-service" and s.kind == "server")
+    client = spans[aw_server.parent_span_id]
+    assert (client.service, client.kind) == ("api-gateway", "client")
+    below = [s for s in spans.values() if s.service == "aw-service" and s is not aw_server]
+    assert {"duckdb", "postgresql"} <= {s.db_system for s in below}
+
+    # Scheduled jobs are root spans of traces of their own, never part of a request's trace.
+    jobs = live_stack.otlp.wait_for(
+        lambda received: any(span.name.startswith("job aw.") for span in received)
+    )
+    job_spans = [span for span in jobs if span.name.startswith("job ")]
+    assert job_spans and all(span.parent_span_id == "" for span in job_spans)
+    assert trace_id not in {span.trace_id for span in job_spans}
+    assert not any(span.name.startswith("job ") for span in live_stack.otlp.trace(trace_id))
+
+
+def _make_verify(stack: Stack, gateway: str, token: str) -> subprocess.CompletedProcess[str]:
+    """`make verify` as a user runs it, against `gateway`, with step 8 through the receiver."""
+    arguments = {
+        "BASE_URL": gateway,
+        "TOKEN": token,
+        "TEMPO_URL": stack.otlp.endpoint,
+        "REPORT_DIR": str(stack.report_dir),
     }
-    assert systems & {"postgresql", "duckdb", "mssql"}
+    return subprocess.run(
+        ["make", "-s", "verify", *(f"{name}={value}" for name, value in arguments.items())],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def _statuses(output: str) -> dict[int, str]:
+    return {int(n): status for n, status in re.findall(r"^step (\d) (\w+):", output, re.M)}
+
+
+def test_make_verify_passes_against_the_local_stack(live_stack: Stack, user_token: str) -> None:
+    result = _make_verify(live_stack, live_stack.gateway, user_token)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _statuses(result.stdout) == dict.fromkeys(range(1, 9), "passed"), result.stdout
+
+
+def test_make_verify_reports_the_step_a_stopped_service_breaks(
+    live_stack: Stack, user_token: str
+) -> None:
+    """wwi-service stopped: only the report, which needs both services, fails."""
+    wwi = spawn_analytics(live_stack, "wwi-service")
+    wwi.stop()
+    assert live_stack.issuer is not None
+    gateway = spawn_gateway(live_stack, **auth_env(live_stack.issuer), WWI_SERVICE_URL=wwi.url)
+    try:
+        result = _make_verify(live_stack, gateway.url, user_token)
+    finally:
+        gateway.stop()
+    assert result.returncode != 0, result.stdout + result.stderr  # make: 2, the script: 1
+    expected = {**dict.fromkeys(range(1, 9), "passed"), 7: "failed"}
+    assert _statuses(result.stdout) == expected, result.stdout
+    assert "wwi-service" in result.stdout  # the failure names the service that is down
 
 
 def test_tokens_from_the_local_provider(live_stack: Stack) -> None:

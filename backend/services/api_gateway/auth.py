@@ -1,7 +1,7 @@
 """What every protected gateway route shares: the caller dependency and its documented errors.
 
-`Principal` (from `shared.core.security`) is the verified end user: a Bearer JWT checked against
-the provider's JWKS, or an anonymous principal when REQUIRE_FRONTEND_AUTH=false.
+`Principal` (from `shared.core.frontend_auth`) is the verified end user: a Bearer JWT
+checked against the provider's JWKS, or an anonymous principal when REQUIRE_FRONTEND_AUTH=false.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Request
 
 from services.api_gateway.proxy import Upstream
-from shared.core.security import FrontendPrincipal, Principal
+from shared.core.frontend_auth import FrontendPrincipal, Principal
 
 __all__ = ["PROTECTED_RESPONSES", "PROXY_RESPONSES", "FrontendPrincipal", "Principal", "upstream"]
 

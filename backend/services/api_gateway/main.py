@@ -26,19 +26,20 @@ from services.api_gateway import (
     routes_reports,
     routes_wwi,
 )
-from services.api_gateway.openapi import merged_openapi
+from services.api_gateway.openapi import served_openapi
 from services.api_gateway.proxy import Upstream, close_all
 from shared.core.config import ConfigError, Settings, load_settings_or_exit
+from shared.core.engines import create_postgres_engine
 from shared.core.errors import install_error_handlers
+from shared.core.frontend_auth import FrontendTokenVerifier, Principal, warn_if_auth_disabled
 from shared.core.otel import (
     configure_otel,
     instrument_fastapi,
     instrument_sqlalchemy,
     shutdown_otel,
 )
-from shared.core.security import FrontendTokenVerifier, Principal, warn_if_auth_disabled
 from shared.core.service import lazy_app
-from shared.db.postgres import create_postgres_engine, create_session_factory, prepare_schema
+from shared.db.postgres import create_session_factory, prepare_schema
 
 logger = logging.getLogger(__name__)
 
@@ -141,16 +142,21 @@ async def _protected_openapi(request: Request, principal: Principal) -> JSONResp
 
 
 def _add_routes(app: FastAPI) -> None:
-    app.openapi = lambda: merged_openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: served_openapi(app)  # type: ignore[method-assign]
     for module in ROUTE_MODULES:
         app.include_router(module.router)
 
 
-def openapi_document() -> dict[str, Any]:
-    """The gateway's OpenAPI document without settings or start-up (client generation, fuzzing)."""
+def bare_app() -> FastAPI:
+    """The gateway's routes without settings, middleware or start-up (OpenAPI generation)."""
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=VERSION)
     _add_routes(app)
-    return app.openapi()
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The gateway's OpenAPI document without settings or start-up (client generation, fuzzing)."""
+    return bare_app().openapi()
 
 
 # `uvicorn services.api_gateway.main:app` builds the app from the environment on first access;

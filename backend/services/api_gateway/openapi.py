@@ -1,86 +1,48 @@
-"""The gateway's OpenAPI document: its own routes, with the services' parameters and schemas.
+"""The gateway's OpenAPI document, served from the committed `openapi.json` beside this module.
 
-The proxied routes take no parameters of their own (the services validate), so their query
-parameters, request bodies and response schemas are copied from the services' routers into the
-gateway's document. The frontend generates its typed client from this one document. A schema
-name used by both services with different content is prefixed with the domain (`WwiSalesKpis`).
+The proxied operations' parameters and schemas belong to the services, and the gateway talks to
+them over HTTP only: `make openapi` (devtools/openapi.py) merges them into that file at build
+time, a test fails when it is stale, and the frontend's typed client is generated from it.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 logger = logging.getLogger(__name__)
 
-SERVICES = (("aw", "services.aw_service.main"), ("wwi", "services.wwi_service.main"))
-COPIED_RESPONSES = ("200", "201", "422", "503")
+DOCUMENT_FILE = Path(__file__).with_name("openapi.json")
+REGENERATE = "make openapi"
 
 
-def _service_document(domain: str, module_name: str) -> dict[str, Any] | None:
-    try:
-        spec = importlib.import_module(module_name).SPEC
-    except Exception as error:  # the gateway still serves its own document without it
-        logger.warning("no OpenAPI details from %s: %s", module_name, type(error).__name__)
-        return None
-    router = APIRouter(prefix=f"/api/{domain}")
-    for service_router in spec.routers:
-        router.include_router(service_router)
-    document: dict[str, Any] = get_openapi(title=spec.name, version="1", routes=router.routes)
+def own_document(app: FastAPI) -> dict[str, Any]:
+    """The document of the gateway's own routes, as FastAPI describes them."""
+    document: dict[str, Any] = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
     return document
 
 
-def _without_clashes(
-    document: dict[str, Any], taken: dict[str, Any], prefix: str
-) -> dict[str, Any]:
-    """Rename the document's schemas that would overwrite a different schema of the same name."""
-    schemas = document.get("components", {}).get("schemas", {})
-    clashing = [name for name, schema in schemas.items() if name in taken and taken[name] != schema]
-    if not clashing:
-        return document
-    text = json.dumps(document)
-    for name in clashing:
-        text = text.replace(
-            f'"#/components/schemas/{name}"', f'"#/components/schemas/{prefix}{name}"'
-        )
-    renamed: dict[str, Any] = json.loads(text)
-    renamed_schemas = renamed["components"]["schemas"]
-    for name in clashing:
-        renamed_schemas[f"{prefix}{name}"] = renamed_schemas.pop(name)
-    return renamed
-
-
-def merged_openapi(app: FastAPI) -> dict[str, Any]:
-    """Build (once) the gateway's document with every proxied operation described in full."""
+def served_openapi(app: FastAPI) -> dict[str, Any]:
+    """The committed document, read once; without it the gateway's own routes, loudly logged."""
     if app.openapi_schema:
         return app.openapi_schema
-    document = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
-    )
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    for domain, module_name in SERVICES:
-        service = _service_document(domain, module_name)
-        if service is None:
-            continue
-        service = _without_clashes(service, schemas, domain.capitalize())
-        schemas.update(service.get("components", {}).get("schemas", {}))
-        for path, item in service["paths"].items():
-            for method, operation in item.items():
-                mine = document["paths"].get(path, {}).get(method)
-                if mine is None:
-                    continue
-                mine["parameters"] = operation.get("parameters", [])
-                if "requestBody" in operation:
-                    mine["requestBody"] = operation["requestBody"]
-                for code in COPIED_RESPONSES:
-                    if code in operation.get("responses", {}):
-                        mine["responses"][code] = operation["responses"][code]
-                if operation.get("description"):
-                    mine["description"] = operation["description"]
+    try:
+        document: dict[str, Any] = json.loads(DOCUMENT_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        logger.warning(
+            "cannot read %s (%s): /openapi.json lacks the services' parameters and schemas; "
+            "regenerate it with `%s`",
+            DOCUMENT_FILE,
+            type(error).__name__,
+            REGENERATE,
+        )
+        document = own_document(app)
     app.openapi_schema = document
     return document

@@ -1,11 +1,11 @@
 """One pooled aiohttp client per analytics service, and the forwarding of a request to it.
 
-aiohttp rather than httpx: on this machine a pooled `httpx.AsyncClient` hop cost ~30-50 ms at p50
-at concurrency 16 against ~3.5 ms for an aiohttp session (encode/httpx#3215; measured again
-before choosing, see docs/api-gateway.md). Every upstream call carries a fresh internal token for
-that service and the W3C trace context (injected by the aiohttp OpenTelemetry instrumentation).
-Hop-by-hop headers are dropped both ways; JSON answers are relayed whole, anything else (exports)
-is streamed chunk by chunk. A refused connection is a 502 and a timeout a 504, naming the service.
+aiohttp rather than httpx: a pooled `httpx.AsyncClient` hop is an order of magnitude slower
+under concurrency (encode/httpx#3215; the comparison is in docs/benchmarks.md). Every upstream
+call carries a fresh internal token for that service and the W3C trace context (injected by the
+aiohttp OpenTelemetry instrumentation). Hop-by-hop headers are dropped both ways; JSON answers
+are relayed whole, anything else (exports) is streamed chunk by chunk. A refused connection is a
+502 and a timeout a 504, naming the service.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from shared.core.config import Settings
 from shared.core.errors import ProblemError
-from shared.core.security import FrontendPrincipal, mint_internal_token
+from shared.core.frontend_auth import FrontendPrincipal
+from shared.core.internal_tokens import mint_internal_token
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from services.api_gateway.report_tables import Payloads
 from services.api_gateway.report_views import build_sections
 from services.api_gateway.report_wwi import reorder_key
 from shared.core.export import ExportTable
+from shared.core.frontend_auth import FrontendPrincipal
 from shared.core.labels import column, display
 from shared.core.reports import Report
-from shared.core.security import FrontendPrincipal
 
 logger = logging.getLogger(__name__)
 

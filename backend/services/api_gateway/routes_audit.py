@@ -18,9 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.api_gateway.auth import PROTECTED_RESPONSES, Principal
-from shared.core.audit import AuditEntry, AuditLog, verify_audit_chain, write_audit
+from shared.core.audit import AuditEntry, verify_audit_chain, write_audit
 from shared.core.deps import Offset, OptionalLimit
 from shared.core.errors import DependencyUnavailable
+from shared.db.tables import AuditLog
 
 router = APIRouter(
     prefix="/api/audit",

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from services.aw_service import routes_analytics, routes_exports, routes_records
 from services.aw_service.scheduler import JOBS
 from shared.core.config import Settings
+from shared.core.engines import create_aw_engine
 from shared.core.service import ServiceSpec, create_service_app, lazy_app
-from shared.db.mssql import create_aw_engine
 
 SPEC = ServiceSpec(
     name="aw-service",

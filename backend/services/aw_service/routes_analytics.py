@@ -9,9 +9,7 @@ no second validation pass; `response_model` still documents every field in OpenA
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from services.aw_service import analytics
@@ -22,44 +20,10 @@ from services.aw_service.models import (
     SalesHistory,
     SalesKpis,
 )
+from services.aw_service.params import DaysBack, HorizonDays, TopN, Year
 from shared.core.deps import Ctx
 
 router = APIRouter(tags=["aw analytics"])
-
-MAX_HISTORY_DAYS = 3660
-MAX_HORIZON_DAYS = 365
-MAX_TOP_N = 1000
-
-DaysBack = Annotated[
-    int | None,
-    Query(
-        ge=1,
-        le=MAX_HISTORY_DAYS,
-        description="Days up to and including the latest order date (default "
-        "DEFAULT_HISTORY_DAYS); the whole four years of the sample fit",
-    ),
-]
-HorizonDays = Annotated[
-    int | None,
-    Query(
-        ge=1,
-        le=MAX_HORIZON_DAYS,
-        description="Days to forecast after the latest order date (default FORECAST_HORIZON_DAYS)",
-    ),
-]
-TopN = Annotated[
-    int | None,
-    Query(ge=1, le=MAX_TOP_N, description="List length (default RANKING_DEFAULT_TOP_N)"),
-]
-Year = Annotated[
-    int | None,
-    Query(
-        ge=1900,
-        le=9999,
-        description="Calendar year to report (default: the latest complete year in the "
-        "warehouse); must be a year with orders",
-    ),
-]
 
 
 def json_response(model: BaseModel) -> Response:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from services.aw_service import analytics
-from services.aw_service.routes_analytics import DaysBack, HorizonDays, TopN, Year
-from services.aw_service.views import (
+from services.aw_service.params import DaysBack, HorizonDays, TopN, Year
+from services.aw_service.tables import (
     forecast_table,
     history_table,
     product_demand_table,

@@ -6,10 +6,7 @@ narrows a page to one job run (the `id` of its `job_executions` row).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from sqlalchemy import Select, select
 
 from services.aw_service.models import (
     ForecastRecord,
@@ -17,25 +14,14 @@ from services.aw_service.models import (
     RecordsPage,
     RepScoreRecord,
 )
+from services.aw_service.persistence import (
+    forecast_records_query,
+    product_demand_records_query,
+    rep_score_records_query,
+)
 from shared.core.deps import Ctx, Offset, OptionalLimit, RunId
-from shared.db.results import AwForecast, AwProductDemand, AwRepScore
 
 router = APIRouter(prefix="/records", tags=["aw records"])
-
-
-async def _page(
-    ctx: Ctx,
-    action: str,
-    statement: Select[Any],
-    run_id: str | None,
-    limit: int | None,
-    offset: int,
-) -> tuple[int, list[dict[str, Any]]]:
-    if run_id is not None:
-        statement = statement.where(statement.selected_columns.run_id == run_id)
-    return await ctx.audited_page(
-        action, statement, limit=limit, offset=offset, filters={"run_id": run_id}
-    )
 
 
 @router.get("/forecasts", response_model=RecordsPage[ForecastRecord])
@@ -43,11 +29,9 @@ async def forecast_records(
     ctx: Ctx, limit: OptionalLimit = None, offset: Offset = 0, run_id: RunId = None
 ) -> RecordsPage[ForecastRecord]:
     """Forecast points stored by `aw.daily.forecast`, newest run first, by forecast date."""
-    table = AwForecast.__table__
-    statement = select(table).order_by(
-        table.c.snapshot_at.desc(), table.c.run_id.desc(), table.c.forecast_date, table.c.id
+    size, rows = await ctx.records_page(
+        "records.forecasts", forecast_records_query, run_id, limit, offset
     )
-    size, rows = await _page(ctx, "records.forecasts", statement, run_id, limit, offset)
     items = [ForecastRecord.model_validate(row) for row in rows]
     return RecordsPage[ForecastRecord](limit=size, offset=offset, items=items)
 
@@ -57,11 +41,9 @@ async def rep_score_records(
     ctx: Ctx, limit: OptionalLimit = None, offset: Offset = 0, run_id: RunId = None
 ) -> RecordsPage[RepScoreRecord]:
     """Rep score snapshots stored by `aw.daily.scores`, newest run first, by rank."""
-    table = AwRepScore.__table__
-    statement = select(table).order_by(
-        table.c.snapshot_at.desc(), table.c.run_id.desc(), table.c.rank, table.c.id
+    size, rows = await ctx.records_page(
+        "records.rep_scores", rep_score_records_query, run_id, limit, offset
     )
-    size, rows = await _page(ctx, "records.rep_scores", statement, run_id, limit, offset)
     items = [RepScoreRecord.model_validate(row) for row in rows]
     return RecordsPage[RepScoreRecord](limit=size, offset=offset, items=items)
 
@@ -71,10 +53,8 @@ async def product_demand_records(
     ctx: Ctx, limit: OptionalLimit = None, offset: Offset = 0, run_id: RunId = None
 ) -> RecordsPage[ProductDemandRecord]:
     """Product demand snapshots stored by `aw.daily.scores`, newest run first, by rank."""
-    table = AwProductDemand.__table__
-    statement = select(table).order_by(
-        table.c.snapshot_at.desc(), table.c.run_id.desc(), table.c.rank, table.c.id
+    size, rows = await ctx.records_page(
+        "records.product_demand", product_demand_records_query, run_id, limit, offset
     )
-    size, rows = await _page(ctx, "records.product_demand", statement, run_id, limit, offset)
     items = [ProductDemandRecord.model_validate(row) for row in rows]
     return RecordsPage[ProductDemandRecord](limit=size, offset=offset, items=items)

@@ -11,12 +11,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import insert
-
 from services.aw_service import analytics
-from services.aw_service.routes_analytics import MAX_TOP_N
+from services.aw_service.params import MAX_TOP_N
+from services.aw_service.persistence import save_forecast, save_product_demand, save_rep_scores
 from shared.core.jobs import JobContext, JobSpec
-from shared.db.results import AwForecast, AwProductDemand, AwRepScore
 
 logger = logging.getLogger(__name__)
 
@@ -24,30 +22,15 @@ logger = logging.getLogger(__name__)
 async def forecast_job(ctx: JobContext) -> Mapping[str, Any]:
     """Forecast FORECAST_HORIZON_DAYS days and append the points to `aw_forecasts`."""
     forecast = await analytics.sales_forecast(ctx.warehouse, ctx.settings.forecast_horizon_days)
-    chosen = next(b for b in forecast.backtests if b.model == forecast.model)
-    rows = [
-        {
-            "run_id": ctx.run_id,
-            "forecast_date": point.date,
-            "model": forecast.model,
-            "predicted_revenue": point.predicted_revenue,
-            "lower_bound": point.lower_bound,
-            "upper_bound": point.upper_bound,
-            "backtest_mape": chosen.mape_pct,
-            "backtest_mae": chosen.mae,
-            "anchor_date": forecast.anchor_date,
-        }
-        for point in forecast.points
-    ]
     async with ctx.sessions.begin() as session:
-        await session.execute(insert(AwForecast).values(rows))
+        stored = await save_forecast(session, run_id=ctx.run_id, forecast=forecast)
     return {
         "anchor_date": forecast.anchor_date.isoformat(),
         "horizon_days": forecast.horizon_days,
         "model": forecast.model,
         "selection": forecast.selection,
         "backtests": [b.model_dump() for b in forecast.backtests],
-        "rows": len(rows),
+        "rows": stored,
     }
 
 
@@ -55,47 +38,14 @@ async def scores_job(ctx: JobContext) -> Mapping[str, Any]:
     """Score every rep and rank every product sold; append both snapshots in one transaction."""
     scores = await analytics.rep_scores(ctx.warehouse, MAX_TOP_N)
     demand = await analytics.product_demand(ctx.warehouse, MAX_TOP_N)
-    rep_rows = [
-        {
-            "run_id": ctx.run_id,
-            "employee_key": rep.employee_key,
-            "rep_name": rep.rep_name,
-            "territory": rep.territory,
-            "revenue": rep.revenue,
-            "orders": rep.orders,
-            "quota": rep.quota,
-            "attainment": rep.attainment_pct,
-            "score": rep.score,
-            "rank": rep.rank,
-            "period_start": scores.period_start,
-            "period_end": scores.period_end,
-        }
-        for rep in scores.reps
-    ]
-    product_rows = [
-        {
-            "run_id": ctx.run_id,
-            "product_key": item.product_key,
-            "product_name": item.product_name,
-            "category": item.category,
-            "units": item.units,
-            "revenue": item.revenue,
-            "revenue_share": item.revenue_share_pct,
-            "trend_slope": item.trend_units_per_month,
-            "rank": item.rank,
-        }
-        for item in demand.products
-    ]
     async with ctx.sessions.begin() as session:
-        if rep_rows:
-            await session.execute(insert(AwRepScore).values(rep_rows))
-        if product_rows:
-            await session.execute(insert(AwProductDemand).values(product_rows))
+        reps = await save_rep_scores(session, run_id=ctx.run_id, scores=scores)
+        products = await save_product_demand(session, run_id=ctx.run_id, demand=demand)
     return {
         "anchor_date": scores.anchor_date.isoformat(),
         "year": scores.year,
-        "reps": len(rep_rows),
-        "products": len(product_rows),
+        "reps": reps,
+        "products": products,
         "demand_period": [demand.period_start.isoformat(), demand.period_end.isoformat()],
     }
 

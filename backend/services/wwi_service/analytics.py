@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from services.wwi_service.analytics_base import (
+from services.wwi_service.analytics_common import (
     Warehouse,
     Window,
     latest_purchase_date_query,

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, true
 
-from services.wwi_service.analytics_base import (
+from services.wwi_service.analytics_common import (
     Warehouse,
     Window,
     integer,

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Select, Table, func, literal, or_, select
 
-from services.wwi_service.analytics_base import (
+from services.wwi_service.analytics_common import (
     Warehouse,
     fetch_anchor,
     latest_purchase_date_query,

@@ -1,4 +1,4 @@
-"""Stock-level business events: detection rules and their once-per-condition persistence.
+"""Stock-level business events: the detection rules (stored once per condition by `persistence`).
 
 Rules, applied to every stock position (see `analytics_stock`), at most one stock rule per item:
   stock_out            on hand <= 0                                              critical
@@ -8,39 +8,27 @@ Rules, applied to every stock position (see `analytics_stock`), at most one stoc
 and independently of stock:
   demand_spike         units in the last 7 days >= 20 and their daily rate
                          >= 5 x the daily rate of the 84 days before               warning
-A condition is `<event_type>:<WWI stock item id>`. It is stored once while it persists: the
-table's partial unique index (`condition_key` where `cleared_at IS NULL`) makes the INSERT ...
-ON CONFLICT DO NOTHING a no-op for an open condition, even when two replicas race. A condition
-that is no longer detected gets `cleared_at`, so it is reported afresh if it comes back.
+A condition is `<event_type>:<WWI stock item id>`; `persistence.record_events` stores it once
+while it persists and clears it when it is no longer detected.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
-
-from sqlalchemy import Select, Table, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from services.wwi_service.analytics_stock import (
     SPIKE_BASELINE_DAYS,
     SPIKE_RECENT_DAYS,
     StockPosition,
 )
-from shared.db.results import WwiBusinessEvent
-
-logger = logging.getLogger(__name__)
 
 EVENT_TYPES = ("stock_out", "below_reorder_level", "overstock", "demand_spike")
 OVERSTOCK_TARGET_MULTIPLE = 3
 OVERSTOCK_COVER_DAYS = 180
 SPIKE_FACTOR = 5.0
 SPIKE_MIN_UNITS = 20
-INSERT_CHUNK = 1000
-EVENTS = cast(Table, WwiBusinessEvent.__table__)
 
 
 @dataclass(frozen=True)
@@ -127,84 +115,3 @@ def detect_events(positions: Sequence[StockPosition]) -> list[DetectedEvent]:
                 )
             )
     return found
-
-
-@dataclass(frozen=True)
-class EventRunSummary:
-    detected: int
-    new: int
-    cleared: int
-    new_by_type: dict[str, int]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "detected": self.detected,
-            "new": self.new,
-            "cleared": self.cleared,
-            "new_by_type": self.new_by_type,
-        }
-
-
-async def record_events(
-    session: AsyncSession, *, run_id: str, detected: Sequence[DetectedEvent]
-) -> EventRunSummary:
-    """Insert conditions not already open, clear open ones no longer detected (one transaction
-    owned by the caller)."""
-    table = EVENTS
-    new_types: dict[str, int] = {}
-    for start in range(0, len(detected), INSERT_CHUNK):
-        chunk = detected[start : start + INSERT_CHUNK]
-        statement = (
-            pg_insert(table)
-            .values(
-                [
-                    {
-                        "run_id": run_id,
-                        "event_type": e.event_type,
-                        "condition_key": e.condition_key,
-                        "stock_item_key": e.stock_item_key,
-                        "stock_item": e.stock_item[:128],
-                        "severity": e.severity,
-                        "message": e.message,
-                        "details": e.details,
-                    }
-                    for e in chunk
-                ]
-            )
-            .on_conflict_do_nothing(
-                index_elements=[table.c.condition_key],
-                index_where=table.c.cleared_at.is_(None),
-            )
-            .returning(table.c.event_type)
-        )
-        for (event_type,) in (await session.execute(statement)).all():
-            new_types[event_type] = new_types.get(event_type, 0) + 1
-    keys = [e.condition_key for e in detected]
-    cleared = await session.execute(
-        update(table)
-        .where(table.c.cleared_at.is_(None), table.c.condition_key.not_in(keys))
-        .values(cleared_at=func.now())
-        .returning(table.c.id)
-    )
-    summary = EventRunSummary(
-        detected=len(detected),
-        new=sum(new_types.values()),
-        cleared=len(cleared.all()),
-        new_by_type=dict(sorted(new_types.items())),
-    )
-    logger.info(
-        "business events run %s: %s detected, %s new, %s cleared",
-        run_id, summary.detected, summary.new, summary.cleared,
-    )  # fmt: skip
-    return summary
-
-
-def events_query(*, event_type: str | None = None, open_only: bool = False) -> Select[Any]:
-    """Stored events, newest first (ties: highest id first)."""
-    table = EVENTS
-    statement = select(table).order_by(table.c.detected_at.desc(), table.c.id.desc())
-    if event_type is not None:
-        statement = statement.where(table.c.event_type == event_type)
-    if open_only:
-        statement = statement.where(table.c.cleared_at.is_(None))
-    return statement

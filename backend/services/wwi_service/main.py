@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from services.wwi_service import routes_analytics, routes_exports, routes_records, routes_scenarios
 from services.wwi_service.scheduler import JOBS
 from shared.core.config import Settings
+from shared.core.engines import create_wwi_engine
 from shared.core.service import ServiceSpec, create_service_app, lazy_app
-from shared.db.mssql import create_wwi_engine
 
 SPEC = ServiceSpec(
     name="wwi-service",

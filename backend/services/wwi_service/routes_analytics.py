@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.wwi_service.models import (
     SalesKpisResponse,
     StockRecommendationsResponse,
     SupplierScoresResponse,
-    Urgency,
 )
+from services.wwi_service.params import Days, TopN, UrgencyFilter
 from services.wwi_service.views import kpis_view, recommendations_view, supplier_scores_view
 from shared.core.deps import Ctx, OptionalLimit
 
 router = APIRouter(tags=["wwi analytics"])
-
-Days = Annotated[
-    int | None,
-    Query(ge=1, le=3660, description="Days up to the latest date (default DEFAULT_HISTORY_DAYS)"),
-]
-UrgencyFilter = Annotated[Urgency | None, Query(description="Only this urgency")]
-TopN = Annotated[
-    int | None,
-    Query(ge=1, le=1000, description="List length (default RANKING_DEFAULT_TOP_N)"),
-]
 
 
 @router.get("/sales/kpis", response_model=SalesKpisResponse)

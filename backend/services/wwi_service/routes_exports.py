@@ -14,14 +14,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.wwi_service.events import events_query
 from services.wwi_service.models import (
     BusinessEventModel,
     StockRecommendationsResponse,
     SupplierScoresResponse,
 )
-from services.wwi_service.routes_analytics import Days, TopN, UrgencyFilter
-from services.wwi_service.routes_records import EventTypeFilter, OpenOnly
+from services.wwi_service.params import Days, EventTypeFilter, OpenOnly, TopN, UrgencyFilter
+from services.wwi_service.persistence import events_query
 from services.wwi_service.views import recommendations_view, supplier_scores_view
 from shared.core.deps import DOWNLOAD, Ctx, Format, Offset, OptionalLimit
 from shared.core.export import ChartSpec, ExportTable, records_table

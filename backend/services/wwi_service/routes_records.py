@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from services.wwi_service.events import events_query
 from services.wwi_service.models import (
     BusinessEventModel,
     BusinessEventsResponse,
-    EventType,
     ReorderRecord,
     ReorderRecordsResponse,
     SupplierScoreRecord,
     SupplierScoreRecordsResponse,
 )
-from services.wwi_service.persistence import reorder_records_query, supplier_score_records_query
+from services.wwi_service.params import EventTypeFilter, OpenOnly
+from services.wwi_service.persistence import (
+    events_query,
+    reorder_records_query,
+    supplier_score_records_query,
+)
 from shared.core.deps import Ctx, Offset, OptionalLimit, RunId
 
 router = APIRouter(tags=["wwi records"])
-
-
-EventTypeFilter = Annotated[EventType | None, Query(description="Only this event type")]
-OpenOnly = Annotated[bool, Query(description="Only conditions that still persist (not cleared)")]
 
 
 @router.get("/events", response_model=BusinessEventsResponse)
@@ -52,12 +49,8 @@ async def reorder_records(
     ctx: Ctx, limit: OptionalLimit = None, offset: Offset = 0, run_id: RunId = None
 ) -> ReorderRecordsResponse:
     """Reorder recommendations stored by `wwi.hourly.reorder`, newest run first."""
-    page_size, rows = await ctx.audited_page(
-        "records.reorder_recommendations",
-        reorder_records_query(run_id),
-        limit=limit,
-        offset=offset,
-        filters={"run_id": run_id},
+    page_size, rows = await ctx.records_page(
+        "records.reorder_recommendations", reorder_records_query, run_id, limit, offset
     )
     return ReorderRecordsResponse(
         limit=page_size, offset=offset, items=[ReorderRecord(**row) for row in rows]
@@ -69,12 +62,8 @@ async def supplier_score_records(
     ctx: Ctx, limit: OptionalLimit = None, offset: Offset = 0, run_id: RunId = None
 ) -> SupplierScoreRecordsResponse:
     """Supplier scores stored by `wwi.daily.supplier_scores`, newest run first."""
-    page_size, rows = await ctx.audited_page(
-        "records.supplier_scores",
-        supplier_score_records_query(run_id),
-        limit=limit,
-        offset=offset,
-        filters={"run_id": run_id},
+    page_size, rows = await ctx.records_page(
+        "records.supplier_scores", supplier_score_records_query, run_id, limit, offset
     )
     return SupplierScoreRecordsResponse(
         limit=page_size, offset=offset, items=[SupplierScoreRecord(**row) for row in rows]

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.wwi_service import whatif
 from services.wwi_service.analytics import Warehouse, stock_snapshot
-from services.wwi_service.analytics_base import tracer
+from services.wwi_service.analytics_common import tracer
 from services.wwi_service.models import ScenarioCreate
 from services.wwi_service.persistence import save_scenario
 from shared.core.deps import STORE_ERRORS, store_unavailable

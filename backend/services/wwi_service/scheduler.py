@@ -22,8 +22,11 @@ from services.wwi_service.analytics import (
     stock_snapshot,
     supplier_scores,
 )
-from services.wwi_service.events import record_events
-from services.wwi_service.persistence import save_recommendations, save_supplier_scores
+from services.wwi_service.persistence import (
+    record_events,
+    save_recommendations,
+    save_supplier_scores,
+)
 from shared.core.jobs import JobContext, JobSpec
 
 logger = logging.getLogger(__name__)

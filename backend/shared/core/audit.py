@@ -1,10 +1,8 @@
-"""The write store's shared tables — audit trail, job runs, export records — and their helpers.
+"""The audit trail: every write of an `audit_log` or `export_records` row, and the chain check.
 
-`audit_log` and `export_records` are immutable in PostgreSQL itself (see `shared.db.postgres`):
-rows can be added, never changed or removed. `audit_log` rows also carry a hash chain computed by
-the database under a lock, so concurrent writers cannot fork it and an edited row is detectable.
-`job_executions` has a unique `(job_id, scheduled_for)`: the INSERT that claims a scheduled tick
-succeeds for exactly one replica.
+Rows can be added, never changed or removed (`shared.db.postgres` makes them immutable), and each
+`audit_log` row carries a hash chain computed by the database under a lock, so concurrent writers
+cannot fork it and an edited row is detectable.
 """
 
 from __future__ import annotations
@@ -12,100 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal, cast
 
 from opentelemetry import trace
-from sqlalchemy import (
-    BigInteger,
-    DateTime,
-    Float,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    func,
-    insert,
-    select,
-    text,
-)
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from shared.db.tables import AuditLog, ExportRecord
 
 logger = logging.getLogger(__name__)
 
 Outcome = Literal["success", "error", "denied", "rejected"]
-
-
-class SharedBase(DeclarativeBase):
-    """Declarative base of every write-store table; its metadata is created at start-up."""
-
-    type_annotation_map = {dict[str, Any]: JSONB}
-
-
-class AuditLog(SharedBase):
-    """One row per analytics call, job run, export and report. Immutable; hash-chained."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )
-    domain: Mapped[str] = mapped_column(String(32), index=True)
-    action: Mapped[str] = mapped_column(String(128))
-    actor: Mapped[str] = mapped_column(String(256))
-    parameters: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
-    outcome: Mapped[str] = mapped_column(String(16))
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    duration_ms: Mapped[float | None] = mapped_column(Float)
-    trace_id: Mapped[str | None] = mapped_column(String(32))
-    detail: Mapped[str | None] = mapped_column(Text)
-    prev_hash: Mapped[str | None] = mapped_column(String(64))
-    row_hash: Mapped[str | None] = mapped_column(String(64))
-
-
-class JobExecution(SharedBase):
-    """One scheduled run; the unique tick key lets exactly one replica claim it."""
-
-    __tablename__ = "job_executions"
-    __table_args__ = (UniqueConstraint("job_id", "scheduled_for", name="uq_job_tick"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    job_id: Mapped[str] = mapped_column(String(128), index=True)
-    service: Mapped[str] = mapped_column(String(64))
-    scheduled_for: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(16))  # running | succeeded | failed
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    duration_ms: Mapped[float | None] = mapped_column(Float)
-    error: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[dict[str, Any] | None] = mapped_column()
-    trace_id: Mapped[str | None] = mapped_column(String(32))
-    instance: Mapped[str | None] = mapped_column(String(256))
-
-
-class ExportRecord(SharedBase):
-    """Metadata of one per-view download. Immutable."""
-
-    __tablename__ = "export_records"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )
-    domain: Mapped[str] = mapped_column(String(32))
-    view: Mapped[str] = mapped_column(String(64))
-    format: Mapped[str] = mapped_column(String(8))
-    filename: Mapped[str] = mapped_column(String(256))
-    row_count: Mapped[int] = mapped_column(Integer)
-    size_bytes: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    actor: Mapped[str] = mapped_column(String(256))
-    parameters: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
-    trace_id: Mapped[str | None] = mapped_column(String(32))
 
 
 def current_trace_id() -> str | None:
@@ -145,6 +60,12 @@ def audit_values(entry: AuditEntry) -> dict[str, Any]:
         "detail": entry.detail,
         "trace_id": current_trace_id(),
     }
+
+
+async def append_audit(connection: AsyncConnection, entry: AuditEntry) -> None:
+    """Append one audit row on an autocommit connection: one statement, committed by itself, so
+    the trigger's chain lock lasts exactly that statement (every analytics call's row)."""
+    await connection.execute(AUDIT_INSERT, audit_values(entry))
 
 
 async def record_audit(session: AsyncSession, entry: AuditEntry) -> int:

@@ -9,7 +9,6 @@ fix (`load_settings_or_exit`), never a traceback.
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -284,9 +283,3 @@ def load_settings_or_exit(service: ServiceName) -> Settings:
     except ConfigError as error:
         print(error.render(), file=sys.stderr)
         raise SystemExit(2) from None
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """Process-wide settings for code paths that have no app state (CLI tools)."""
-    return build_settings()

@@ -23,14 +23,7 @@ from sqlalchemy import Select
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared.core.audit import (
-    AUDIT_INSERT,
-    AuditEntry,
-    Outcome,
-    audit_values,
-    record_audit,
-    record_export,
-)
+from shared.core.audit import AuditEntry, Outcome, append_audit, record_audit, record_export
 from shared.core.config import Settings
 from shared.core.errors import DependencyUnavailable, ProblemError
 from shared.core.export import (
@@ -41,7 +34,7 @@ from shared.core.export import (
     json_safe,
     render,
 )
-from shared.core.security import InternalCaller, require_internal_caller
+from shared.core.internal_tokens import InternalCaller, require_internal_caller
 from shared.core.warehouse import NoWarehouseData, WarehouseClient, records
 
 logger = logging.getLogger(__name__)
@@ -143,7 +136,7 @@ class AnalyticsContext:
                             detail=detail)  # fmt: skip
         try:
             async with self.store.connect() as connection:
-                await connection.execute(AUDIT_INSERT, audit_values(entry))
+                await append_audit(connection, entry)
         except CHECKOUT_ERRORS as error:
             logger.warning("audit row of a failed %s not written: write store unavailable: %s",
                            action, type(error).__name__)  # fmt: skip
@@ -168,7 +161,7 @@ class AnalyticsContext:
             entry = self._entry(action, parameters, "success", started, status_code=200)
             connection = await self._connection()
             try:
-                await connection.execute(AUDIT_INSERT, audit_values(entry))
+                await append_audit(connection, entry)
             except STORE_ERRORS as error:
                 raise store_unavailable(error) from error
             return result
@@ -247,6 +240,20 @@ class AnalyticsContext:
 
         parameters = {"limit": size, "offset": offset, **(filters or {})}
         return size, await self.audited(action, parameters, work)
+
+    async def records_page(
+        self,
+        action: str,
+        query: Callable[[str | None], Select[Any]],
+        run_id: str | None,
+        limit: int | None,
+        offset: int,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """One page of a job's stored results (`query(run_id)`: one run's, or all), audited."""
+        filters = {"run_id": run_id}
+        return await self.audited_page(
+            action, query(run_id), limit=limit, offset=offset, filters=filters
+        )
 
     async def page(
         self, statement: Select[Any], *, limit: int, offset: int

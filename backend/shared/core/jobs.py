@@ -30,9 +30,10 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.core.audit import AuditEntry, JobExecution, current_trace_id, record_audit
+from shared.core.audit import AuditEntry, current_trace_id, record_audit
 from shared.core.config import Settings
 from shared.core.warehouse import WarehouseClient
+from shared.db.tables import JobExecution
 
 logger = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)

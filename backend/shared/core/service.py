@@ -22,10 +22,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
-from shared.core.audit import JobExecution
 from shared.core.config import ConfigError, Settings, load_settings_or_exit
 from shared.core.deps import Ctx, Offset, OptionalLimit
+from shared.core.engines import create_postgres_engine
 from shared.core.errors import install_error_handlers
+from shared.core.internal_tokens import require_internal_caller
 from shared.core.jobs import JobRunner, JobSpec, build_scheduler
 from shared.core.otel import (
     configure_otel,
@@ -34,10 +35,10 @@ from shared.core.otel import (
     instrument_sqlalchemy,
     shutdown_otel,
 )
-from shared.core.security import require_internal_caller
 from shared.core.warehouse import WarehouseClient
 from shared.db.mssql import WarehouseMissing
-from shared.db.postgres import create_postgres_engine, create_session_factory, ping, prepare_schema
+from shared.db.postgres import create_session_factory, ping, prepare_schema
+from shared.db.tables import JobExecution
 
 logger = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ class NoWarehouseData(LookupError):
 STATEMENT_CACHE = 32
 """Memo size of each analytics statement builder (`functools.lru_cache`; `functools.cache` for
 those without parameters), in both services. A SQLAlchemy statement is immutable and keeps its
-cache key once computed, so a repeated call skips both the build and the key walk (0.1-0.4 ms a
-statement, more for a WITH statement of several CTEs); the query still runs each time. The
+cache key once computed, so a repeated call skips both the build and the key walk (most for a
+WITH statement of several CTEs); the query still runs each time. The
 windows the builders take depend only on the anchor date, so a few entries cover every call."""
 
 Fetch = Callable[[Executable], Sequence[Row[Any]]]
@@ -58,8 +58,8 @@ def unpacked(rows: Sequence[Any], *names: str) -> Sequence[tuple[Any, ...]]:
     """`rows` as tuples of the columns `names`, in that order, for unpacking in a loop.
 
     SQLAlchemy rows are returned as they are once the result's columns are checked to be
-    `names`: unpacking a row costs a tenth of reading its fields by name (a `Row`'s attribute
-    access is about 0.3 µs), which counts for results of thousands of rows. Mappings (rows
+    `names`: unpacking a row costs a tenth of reading its fields by name, which counts for
+    results of thousands of rows. Mappings (rows
     built by hand, e.g. in tests) are read by name.
     """
     if not rows:

@@ -18,7 +18,6 @@ from sqlalchemy import URL, Engine, Row, create_engine, event
 from sqlalchemy.dialects import mssql, registry
 from sqlalchemy.sql import ClauseElement, Executable
 
-from shared.core.config import Settings
 from shared.db.guard import assert_read_only
 
 logger = logging.getLogger(__name__)
@@ -63,16 +62,12 @@ def _install_guard(engine: Engine) -> Engine:
 
 class ReadOnlyDuckDBDialect(DuckDBDialect):
     """duckdb-engine's dialect for the read-only demo warehouse: compiled statements cached,
-    no transaction around the reads.
+    no transaction around the reads (docs/benchmarks.md has what each saves).
 
-    duckdb-engine leaves `supports_statement_cache` False (SQLAlchemy makes third-party
-    dialects opt in; a subclass must set it again), so every execution compiled its statement
-    anew: 0.3 to 1 ms per analytics query. Its compiler is SQLAlchemy's PostgreSQL one, which
-    is cache-safe; the dialect adds only type names and identifier quoting, both fixed per
-    statement. And SQLAlchemy's BEGIN and ROLLBACK around every connection's use are two more
-    statements through DuckDB's whole pipeline (about 0.5 ms, more on a busy machine) that a
-    read-only file does not need: each query runs in DuckDB's own autocommit transaction, and
-    the guard refuses transaction statements, so none is ever open.
+    duckdb-engine leaves `supports_statement_cache` False (third-party dialects opt in), though
+    its compiler, SQLAlchemy's PostgreSQL one, is cache-safe. BEGIN and ROLLBACK are skipped
+    because a read-only file needs neither: each query runs in DuckDB's own autocommit
+    transaction, and the guard refuses transaction statements, so none is ever open.
     """
 
     supports_statement_cache = True
@@ -100,15 +95,16 @@ def _demo_engine(path: Path) -> Engine:
     )
 
 
-def _create(
-    settings: Settings,
+def create_warehouse_engine(
     *,
     server: str | None,
     database: str,
     username: str | None,
     password: str | None,
-    demo_file: str,
+    trust_cert: bool,
+    demo_path: Path,
 ) -> Engine:
+    """SQL Server when `server` is set, else the demo warehouse file; the query guard on both."""
     if server:
         engine = create_engine(
             mssql_url(
@@ -116,38 +112,14 @@ def _create(
                 database=database,
                 username=username,
                 password=password,
-                trust_cert=settings.mssql_trust_server_certificate,
+                trust_cert=trust_cert,
             ),
             pool_pre_ping=True,
             pool_size=5,
         )
     else:
-        engine = _demo_engine(settings.demo_warehouse_dir / demo_file)
+        engine = _demo_engine(demo_path)
     return _install_guard(engine)
-
-
-def create_aw_engine(settings: Settings) -> Engine:
-    password = settings.aw_mssql_password
-    return _create(
-        settings,
-        server=settings.aw_mssql_server,
-        database=settings.aw_mssql_database,
-        username=settings.aw_mssql_username,
-        password=password.get_secret_value() if password else None,
-        demo_file="aw.duckdb",
-    )
-
-
-def create_wwi_engine(settings: Settings) -> Engine:
-    password = settings.wwi_mssql_password
-    return _create(
-        settings,
-        server=settings.wwi_mssql_server,
-        database=settings.wwi_mssql_database,
-        username=settings.wwi_mssql_username,
-        password=password.get_secret_value() if password else None,
-        demo_file="wwi.duckdb",
-    )
 
 
 def fetch_all(engine: Engine, statement: Executable) -> Sequence[Row[Any]]:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import URL, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,8 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.util import await_
 
 import shared.db.results  # noqa: F401 - registers the aw_*/wwi_* tables on SharedBase
-from shared.core.audit import SharedBase
-from shared.core.config import Settings
+from shared.db.tables import SharedBase
 
 logger = logging.getLogger(__name__)
 
@@ -87,18 +86,13 @@ for _table in IMMUTABLE_TABLES:
     ]
 
 
-def create_postgres_engine(settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
-    """Async engine on asyncpg with the write store's SSL mode applied.
+def create_store_engine(url: URL, *, sslmode: str, pool_size: int = 10) -> AsyncEngine:
+    """Async engine on asyncpg (`url` with the asyncpg driver) with the given libpq SSL mode.
 
-    The mode is `?sslmode=` from POSTGRES_URL, else POSTGRES_SSLMODE; asyncpg's `ssl` argument
-    takes the libpq mode names as they are, so no SSL context is built here.
-
-    Connections are pinged on checkout (`ping_on_checkout`): without a ping one stack run
-    answered a few 503s (an unexplained DBAPIError on pooled connections).
+    asyncpg's `ssl` argument takes the libpq mode names as they are, so no SSL context is built
+    here. Connections are pinged on checkout (`ping_on_checkout`), so a pooled connection the
+    server dropped is replaced instead of failing a request.
     """
-    url = settings.postgres_async_url()
-    if url is None:
-        raise ValueError("POSTGRES_URL is not set")
     engine = create_async_engine(
         url,
         pool_size=pool_size,
@@ -106,7 +100,7 @@ def create_postgres_engine(settings: Settings, *, pool_size: int = 10) -> AsyncE
         pool_recycle=1800,
         pool_timeout=5,
         connect_args={
-            "ssl": settings.effective_postgres_sslmode,
+            "ssl": sslmode,
             "timeout": 5,
             "command_timeout": 30,
         },

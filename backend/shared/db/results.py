@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, DateTime, Float, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.core.audit import SharedBase
+from shared.db.tables import SharedBase
 
 
 class _Snapshot:

@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 
 from demo.build import build_warehouse
 from shared.core.config import build_settings
+from shared.core.engines import create_aw_engine
 from shared.core.warehouse import WarehouseClient
-from shared.db.mssql import create_aw_engine
 from tests.backend.aw.support import LiveService, Query, admin_sql, make_settings, serve
 
 AW_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "adventureworks-dw"

@@ -15,7 +15,7 @@ import httpx
 
 from services.aw_service.main import create_app
 from shared.core.config import Settings, build_settings
-from shared.core.security import mint_internal_token
+from shared.core.internal_tokens import mint_internal_token
 from tests.support.live_server import live_server, poll_until
 
 Headers = dict[str, str]

@@ -18,8 +18,8 @@ import pytest
 from services.aw_service import analytics
 from services.aw_service.models import DataQualityCheck, DataQualityReport
 from shared.core.config import build_settings
+from shared.core.engines import create_aw_engine
 from shared.core.warehouse import WarehouseClient
-from shared.db.mssql import create_aw_engine
 
 TODAY = dt.date(2026, 11, 23)
 

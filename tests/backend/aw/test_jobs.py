@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.aw_service import analytics
 from services.aw_service.scheduler import JOBS
+from shared.core.engines import create_postgres_engine
 from shared.core.jobs import JobOutcome, JobRunner, JobSpec, startup_tick
 from shared.core.warehouse import WarehouseClient
-from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
+from shared.db.postgres import create_schema, create_session_factory
 from tests.backend.aw.support import LiveService, make_settings, serve
 from tests.support.live_server import poll_until
 

@@ -23,8 +23,8 @@ from demo.duck import create_schema as create_duck_schema
 from devtools.postgres import ThrowawayPostgres
 from services.aw_service import analytics
 from services.aw_service.main import create_app
+from shared.core.engines import create_aw_engine
 from shared.core.warehouse import WarehouseClient
-from shared.db.mssql import create_aw_engine
 from shared.db.warehouse import aw_tables
 from tests.backend.aw.support import SECRET, LiveService, auth, make_settings, serve
 from tests.support.live_server import live_server, poll_until

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from shared.core.config import Settings
 from shared.core.errors import install_error_handlers
-from shared.core.security import verify_internal_token
+from shared.core.internal_tokens import verify_internal_token
 
 EXPORT_FIRST = b"first-chunk:" + b"x" * 70_000
 EXPORT_REST = b"rest-of-file:" + b"y" * 50_000

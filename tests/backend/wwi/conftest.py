@@ -23,9 +23,9 @@ from demo.build import build_warehouse
 from devtools.postgres import ThrowawayPostgres
 from services.wwi_service.main import create_app
 from shared.core.config import Settings, build_settings
-from shared.core.security import mint_internal_token
+from shared.core.engines import create_wwi_engine
+from shared.core.internal_tokens import mint_internal_token
 from shared.core.warehouse import WarehouseClient
-from shared.db.mssql import create_wwi_engine
 from tests.support.live_server import live_server, poll_until
 
 REPO = Path(__file__).resolve().parents[3]

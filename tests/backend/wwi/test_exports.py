@@ -20,8 +20,10 @@ import pypdf
 import pytest
 
 from demo import wwi_planted
-from services.wwi_service.events import DetectedEvent, record_events
-from shared.db.postgres import create_postgres_engine, create_session_factory
+from services.wwi_service.events import DetectedEvent
+from services.wwi_service.persistence import record_events
+from shared.core.engines import create_postgres_engine
+from shared.db.postgres import create_session_factory
 from tests.backend.wwi.conftest import LiveService, sql
 from tests.support import spreadsheets
 

@@ -22,12 +22,13 @@ from services.wwi_service.analytics import (
     run_checks,
     stock_snapshot,
 )
-from services.wwi_service.events import EVENTS, record_events
 from services.wwi_service.main import create_app
+from services.wwi_service.persistence import EVENTS, record_events
 from services.wwi_service.scheduler import JOBS
+from shared.core.engines import create_postgres_engine
 from shared.core.jobs import JobRunner
 from shared.core.warehouse import WarehouseClient
-from shared.db.postgres import create_postgres_engine, create_schema, create_session_factory
+from shared.db.postgres import create_schema, create_session_factory
 from tests.backend.wwi.conftest import LiveService, fetch_sql, service_settings
 from tests.support.live_server import live_server, poll_until
 

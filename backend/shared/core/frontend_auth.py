@@ -1,9 +1,7 @@
-"""Who is calling: frontend JWTs from the OpenID provider, and the gateway's internal tokens.
+"""Frontend auth (gateway only): access tokens from the OpenID provider, checked against its JWKS.
 
-Frontend tokens are checked against the provider's JWKS with asymmetric algorithms only, pinned
-per key, plus `iss`, `aud`, `exp`, `nbf` and the required scopes. Internal tokens are short-lived
-HS256 JWTs that the gateway mints for one target service. PyJWT, not python-jose (DESIGN.md).
-Token contents are never logged.
+Asymmetric algorithms only, pinned per key, plus `iss`, `aud`, `exp`, `nbf` and the required
+scopes. PyJWT, not python-jose (DESIGN.md). Token contents are never logged.
 """
 
 from __future__ import annotations
@@ -11,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -21,15 +18,12 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 
+from shared.core.bearer import bearer_token, token_scopes
 from shared.core.config import ISSUER_REQUIRED, ConfigError, Settings
 from shared.core.errors import DependencyUnavailable, Forbidden, Unauthorized
 
 logger = logging.getLogger(__name__)
 
-INTERNAL_ALGORITHM = "HS256"
-INTERNAL_ISSUER = "api-gateway"
-MAX_INTERNAL_TTL_SECONDS = 60
-INTERNAL_LEEWAY_SECONDS = 5
 FRONTEND_LEEWAY_SECONDS = 30.0
 
 # Which signature algorithms a key of each type may verify. Symmetric ("oct") keys and "none"
@@ -37,123 +31,6 @@ FRONTEND_LEEWAY_SECONDS = 30.0
 _RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 _EC_ALGORITHMS = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
 FRONTEND_ALGORITHMS = _RSA_ALGORITHMS | frozenset(_EC_ALGORITHMS.values()) | {"EdDSA"}
-
-
-def _bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if not header:
-        raise Unauthorized("missing bearer token", error="invalid_request")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("authorization header must be: Bearer <token>", error="invalid_request")
-    return token.strip()
-
-
-def _scopes(claims: Mapping[str, Any]) -> frozenset[str]:
-    """Scopes from `scope` and `scp`, each a space-separated string or a list of strings."""
-    found: set[str] = set()
-    for name in ("scope", "scp"):
-        value = claims.get(name)
-        if isinstance(value, str):
-            found.update(value.split())
-        elif isinstance(value, list):
-            found.update(item for item in value if isinstance(item, str))
-    return frozenset(found)
-
-
-# Internal tokens (gateway -> aw-service / wwi-service)
-
-
-@dataclass(frozen=True)
-class InternalCaller:
-    """The user on whose behalf the gateway calls a service (for authorization and audit)."""
-
-    subject: str
-    scopes: frozenset[str]
-    issuer: str
-    token_id: str
-
-
-def _internal_secret(settings: Settings) -> str:
-    if settings.internal_service_shared_secret is None:
-        raise Unauthorized("internal authentication is not configured on this service")
-    return settings.internal_service_shared_secret.get_secret_value()
-
-
-def mint_internal_token(
-    settings: Settings, *, audience: str, subject: str, scopes: Iterable[str]
-) -> str:
-    """An HS256 token for `audience` on behalf of `subject`, valid `internal_token_ttl_seconds`."""
-    if settings.internal_service_shared_secret is None:
-        raise RuntimeError("INTERNAL_SERVICE_SHARED_SECRET is not set; cannot mint internal tokens")
-    now = int(time.time())
-    ttl = min(settings.internal_token_ttl_seconds, MAX_INTERNAL_TTL_SECONDS)
-    payload = {
-        "iss": INTERNAL_ISSUER,
-        "aud": audience,
-        "sub": subject,
-        "scope": " ".join(sorted(set(scopes))),
-        "iat": now,
-        "nbf": now,
-        "exp": now + ttl,
-        "jti": uuid.uuid4().hex,
-    }
-    secret = settings.internal_service_shared_secret.get_secret_value()
-    return jwt.encode(payload, secret, algorithm=INTERNAL_ALGORITHM)
-
-
-def verify_internal_token(settings: Settings, token: str, *, audience: str) -> InternalCaller:
-    """Check an internal token meant for `audience`; raise `Unauthorized` naming the reason."""
-    try:
-        claims = jwt.decode(
-            token,
-            _internal_secret(settings),
-            algorithms=[INTERNAL_ALGORITHM],
-            audience=audience,
-            leeway=INTERNAL_LEEWAY_SECONDS,
-            options={"require": ["exp", "nbf", "iat", "iss", "aud", "sub", "jti"]},
-        )
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("internal token expired") from None
-    except jwt.ImmatureSignatureError:
-        raise Unauthorized("internal token not yet valid") from None
-    except jwt.InvalidAudienceError:
-        raise Unauthorized(f"internal token is not for {audience}") from None
-    except jwt.MissingRequiredClaimError as error:
-        raise Unauthorized(f"internal token lacks the {error.claim} claim") from None
-    except jwt.PyJWTError:
-        raise Unauthorized("invalid internal token") from None
-    if claims["iss"] not in settings.internal_service_allowed_issuers:
-        raise Unauthorized("internal token issuer is not allowed")
-    if claims["exp"] - claims["iat"] > MAX_INTERNAL_TTL_SECONDS:
-        raise Unauthorized(f"internal token lifetime exceeds {MAX_INTERNAL_TTL_SECONDS}s")
-    if not isinstance(claims["sub"], str) or not claims["sub"]:
-        raise Unauthorized("internal token has no subject")
-    return InternalCaller(
-        subject=claims["sub"],
-        scopes=_scopes(claims),
-        issuer=claims["iss"],
-        token_id=str(claims["jti"]),
-    )
-
-
-def require_internal_caller(audience: str) -> Callable[[Request], Awaitable[InternalCaller]]:
-    """FastAPI dependency for a service: the verified caller, also set as `request.state.caller`."""
-
-    async def internal_caller(request: Request) -> InternalCaller:
-        settings: Settings = request.app.state.settings
-        caller = verify_internal_token(settings, _bearer_token(request), audience=audience)
-        request.state.caller = caller
-        return caller
-
-    return internal_caller
-
-
-AwCaller = Annotated[InternalCaller, Depends(require_internal_caller("aw-service"))]
-WwiCaller = Annotated[InternalCaller, Depends(require_internal_caller("wwi-service"))]
-
-
-# Frontend tokens (browser -> gateway)
 
 
 @dataclass(frozen=True)
@@ -202,7 +79,7 @@ class FrontendTokenVerifier:
 
     A browser sends the same access token with every call until it expires, so tokens that
     passed are remembered (at most `verified_cache_size`, least recently used dropped): the
-    same token string again skips parsing and the RSA check (about 0.3 ms per call). A
+    same token string again skips parsing and the RSA check (docs/benchmarks.md). A
     remembered token is served only while it has not expired (`exp` re-checked with the same
     leeway) and while the key set it was checked against is the current one and not older than
     `cache_seconds`; a refetched key set forgets them all. Failures are never remembered.
@@ -307,7 +184,7 @@ class FrontendTokenVerifier:
             raise Unauthorized("token issuer is not accepted")
         if not isinstance(claims["sub"], str) or not claims["sub"]:
             raise Unauthorized("token has no subject")
-        scopes = _scopes(claims)
+        scopes = token_scopes(claims)
         missing = self._required - scopes
         if missing:
             raise Forbidden(f"token lacks required scope {' '.join(sorted(missing))}")
@@ -390,9 +267,6 @@ class FrontendTokenVerifier:
         ]
 
 
-# FastAPI dependencies for the gateway
-
-
 def warn_if_auth_disabled(settings: Settings, log: logging.Logger) -> bool:
     """Log a loud warning at start-up when REQUIRE_FRONTEND_AUTH=false; True if disabled."""
     if settings.require_frontend_auth:
@@ -413,7 +287,7 @@ async def frontend_principal(request: Request) -> FrontendPrincipal:
         )
     else:
         verifier: FrontendTokenVerifier = request.app.state.frontend_verifier
-        principal = await verifier.verify(_bearer_token(request))
+        principal = await verifier.verify(bearer_token(request))
     request.state.principal = principal
     return principal
 
