@@ -1,0 +1,48 @@
+/** ECharts, imported module by module from echarts/core (the full package is a 1.9 MB bundle). */
+import { BarChart, LineChart } from 'echarts/charts';
+import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+
+echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, SVGRenderer]);
+
+export type ChartOption = echarts.EChartsCoreOption;
+
+const DARK = '(prefers-color-scheme: dark)';
+
+function subscribeScheme(onChange: () => void): () => void {
+  const query = window.matchMedia?.(DARK);
+  query?.addEventListener('change', onChange);
+  return () => query?.removeEventListener('change', onChange);
+}
+
+/** Whether the system asks for the dark theme (charts follow it like the CSS does). */
+export function usePrefersDark(): boolean {
+  return useSyncExternalStore(subscribeScheme, () => window.matchMedia?.(DARK).matches ?? false, () => false);
+}
+
+export function Chart({ option, label, height = 280 }: { option: ChartOption; label: string; height?: number }) {
+  const element = useRef<HTMLDivElement>(null);
+  const dark = usePrefersDark();
+
+  useEffect(() => {
+    const node = element.current;
+    if (!node) return undefined;
+    let chart: echarts.ECharts | undefined;
+    try {
+      chart = echarts.init(node, dark ? 'dark' : undefined, { renderer: 'svg' });
+      chart.setOption({ backgroundColor: 'transparent', ...option });
+    } catch {
+      return undefined; // no layout engine (unit tests): the tile's table and label remain
+    }
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => chart?.resize());
+    observer?.observe(node);
+    return () => {
+      observer?.disconnect();
+      chart?.dispose();
+    };
+  }, [option, dark]);
+
+  return <div ref={element} className="chart" style={{ height }} role="img" aria-label={label} data-testid="chart" />;
+}
