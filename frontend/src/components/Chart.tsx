@@ -30,13 +30,18 @@ export function Chart({ option, label, height = 280 }: { option: ChartOption; la
     const node = element.current;
     if (!node) return undefined;
     let chart: echarts.ECharts | undefined;
-    try {
+    // Drawn once the element has a size (never in a layout-less test DOM), resized after.
+    const draw = () => {
+      if (!node.clientWidth) return;
+      if (chart) {
+        chart.resize();
+        return;
+      }
       chart = echarts.init(node, dark ? 'dark' : undefined, { renderer: 'svg' });
       chart.setOption({ backgroundColor: 'transparent', ...option });
-    } catch {
-      return undefined; // no layout engine (unit tests): the tile's table and label remain
-    }
-    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => chart?.resize());
+    };
+    draw();
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(draw);
     observer?.observe(node);
     return () => {
       observer?.disconnect();

@@ -34,11 +34,12 @@ interface TileProps<T> {
   /** The warehouse date the data runs to (its anchor date). */
   anchor?: (data: T) => string | null | undefined;
   isEmpty?: (data: T) => boolean;
+  emptyText?: string;
   actions?: ReactNode;
   wide?: boolean;
 }
 
-export function Tile<T>({ id, title, state, onRetry, children, anchor, isEmpty, actions, wide }: TileProps<T>) {
+export function Tile<T>({ id, title, state, onRetry, children, anchor, isEmpty, emptyText, actions, wide }: TileProps<T>) {
   let body: ReactNode;
   let meta: ReactNode = null;
   if (state.status === 'loading') {
@@ -66,7 +67,7 @@ export function Tile<T>({ id, title, state, onRetry, children, anchor, isEmpty, 
         <TraceRef traceId={traceId} />
       </p>
     );
-    body = isEmpty?.(data) ? <p className="muted">No data for this selection.</p> : children(data);
+    body = isEmpty?.(data) ? <p className="muted" data-testid="empty">{emptyText ?? 'No data for this selection.'}</p> : children(data);
   }
   return (
     <section className={wide ? 'tile wide' : 'tile'} data-testid={`tile-${id}`} data-state={state.status} aria-busy={state.status === 'loading'}>

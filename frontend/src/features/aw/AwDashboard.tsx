@@ -33,6 +33,7 @@ export function Segmented<T extends string>({ label, value, options, onChange, l
 
 function KpiCards({ kpis }: { kpis: AwKpis }) {
   return (
+    <>
     <div className="cards">
       {CHANNELS.map((channel) => {
         const figures = kpis.current.channels.find((c) => c.channel === channel);
@@ -58,10 +59,11 @@ function KpiCards({ kpis }: { kpis: AwKpis }) {
           </article>
         );
       })}
+    </div>
       <p className="muted small">
         {kpis.current.label} ({kpis.current.start} – {kpis.current.end}) vs {kpis.previous.label}
       </p>
-    </div>
+    </>
   );
 }
 

@@ -16,8 +16,8 @@ export function historyOption(points: AwHistoryPoint[]): ChartOption {
   return {
     tooltip,
     legend: { top: 0 },
-    grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-    xAxis: { type: 'time' },
+    grid: { left: 8, right: 16, top: 32, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
     yAxis: moneyAxis,
     series: [series('Total', (p) => p.revenue), series('Internet', (p) => p.internet_revenue), series('Reseller', (p) => p.reseller_revenue)],
   };
@@ -29,8 +29,8 @@ export function forecastOption(forecast: AwForecast): ChartOption {
   return {
     tooltip,
     legend: { top: 0, data: ['Predicted revenue', `${level} % interval`] },
-    grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-    xAxis: { type: 'time' },
+    grid: { left: 8, right: 16, top: 32, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
     yAxis: moneyAxis,
     series: [
       { name: 'lower', type: 'line', stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, data: points.map((p) => [p.date, p.lower_bound]), tooltip: { show: false } },

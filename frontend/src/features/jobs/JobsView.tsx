@@ -30,10 +30,10 @@ export default function JobsView() {
   const { tiles, retry } = useDashboard<{ aw: JobHistory; wwi: JobHistory }>('jobs', { aw: () => api.jobs('aw', LIMIT), wwi: () => api.jobs('wwi', LIMIT) }, '');
   return (
     <div className="grid">
-      <Tile id="jobs-aw" title="aw-service jobs" state={tiles.aw} onRetry={() => retry('aw')} isEmpty={(d) => d.items.length === 0} wide>
+      <Tile id="jobs-aw" title="aw-service jobs" state={tiles.aw} onRetry={() => retry('aw')} isEmpty={(d) => d.items.length === 0} emptyText="No job runs recorded yet." wide>
         {(data) => <JobTable data={data} />}
       </Tile>
-      <Tile id="jobs-wwi" title="wwi-service jobs" state={tiles.wwi} onRetry={() => retry('wwi')} isEmpty={(d) => d.items.length === 0} wide>
+      <Tile id="jobs-wwi" title="wwi-service jobs" state={tiles.wwi} onRetry={() => retry('wwi')} isEmpty={(d) => d.items.length === 0} emptyText="No job runs recorded yet." wide>
         {(data) => <JobTable data={data} />}
       </Tile>
     </div>

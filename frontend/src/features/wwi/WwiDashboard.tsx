@@ -66,7 +66,7 @@ export default function WwiDashboard() {
           </>
         )}
       </Tile>
-      <Tile id="wwi-reorder" title="Reorder recommendations" state={tiles.reorder} onRetry={() => retry('reorder')} anchor={(d) => d.anchor_date} isEmpty={(d) => d.items.length === 0} wide actions={<DownloadButtons view="wwi/stock-recommendations" />}>
+      <Tile id="wwi-reorder" title="Reorder recommendations" state={tiles.reorder} onRetry={() => retry('reorder')} anchor={(d) => d.anchor_date} isEmpty={(d) => d.items.length === 0} emptyText="Nothing to reorder: every item has enough cover." wide actions={<DownloadButtons view="wwi/stock-recommendations" />}>
         {(data) => (
           <>
             <p className="small">
@@ -126,7 +126,7 @@ export default function WwiDashboard() {
         </header>
         <ScenarioForm onCreated={() => retry('scenarios')} />
       </section>
-      <Tile id="wwi-scenarios" title="Saved scenarios" state={tiles.scenarios} onRetry={() => retry('scenarios')} isEmpty={(d) => d.items.length === 0} wide>
+      <Tile id="wwi-scenarios" title="Saved scenarios" state={tiles.scenarios} onRetry={() => retry('scenarios')} isEmpty={(d) => d.items.length === 0} emptyText="No saved scenarios yet: run one above." wide>
         {(data) => (
           <DataTable
             caption="Saved what-if scenarios and their results"
