@@ -7,12 +7,12 @@ VAR ?= $(CURDIR)/var
 DEMO_DIR ?= $(VAR)/demo
 SEED ?= 42
 
-.PHONY: help deps up test lint typecheck pytest bench demo-data token clean
+.PHONY: help deps up test lint typecheck pytest frontend-test bench demo-data token clean
 
 help:
 	@echo "make up         install, build demo data, start the whole stack on 127.0.0.1"
 	@echo "make test       install and run every check and test"
-	@echo "make lint       ruff check + ruff format --check + mypy"
+	@echo "make lint       ruff check + ruff format --check + mypy; frontend eslint + tsc --noEmit"
 	@echo "make bench      benchmarks, each printed beside a baseline measured in the same run"
 	@echo "make demo-data  build the demo warehouses (AW_DATA_DIR=/WWI_DATA_DIR= load real files)"
 	@echo "make token      print a bearer token for the demo user (needs make up running)"
@@ -27,11 +27,16 @@ lint: deps
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy backend/shared business-telemetry --exclude 'business-telemetry/tests'
+	cd frontend && npm run --silent lint && npm run --silent typecheck
 
 pytest: deps
 	$(UV) run --frozen pytest
 
-test: lint pytest
+# The SPA's unit tests (Vitest) and its production build; the browser tests run under pytest.
+frontend-test: deps
+	cd frontend && npm test --silent && npm run --silent build -- --logLevel warn
+
+test: lint frontend-test pytest
 
 demo-data: deps
 	cd backend && $(UV) run --frozen python -m demo build --out $(abspath $(DEMO_DIR)) --seed $(SEED) \
@@ -47,5 +52,5 @@ token:
 	@$(UV) run --frozen python scripts/token.py
 
 clean:
-	rm -rf $(VAR) .venv .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VAR) .venv .mypy_cache .ruff_cache .pytest_cache frontend/dist test-output
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

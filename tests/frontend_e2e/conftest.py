@@ -85,7 +85,7 @@ def short_lived_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spa(
     live_stack: Stack, short_lived_idp: RunningIdp, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Spa]:

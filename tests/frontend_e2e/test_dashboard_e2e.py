@@ -232,13 +232,22 @@ def test_browser_and_gateway_spans_share_one_trace(
     assert len(fetches) >= 5, "every AW call starts inside the dashboard span"
 
 
-def test_session_renews_before_the_token_expires(signed_in: tuple[Page, Recorder]) -> None:
+def test_session_renews_before_the_token_expires(
+    signed_in: tuple[Page, Recorder], spa: Spa
+) -> None:
+    """Silent renewal (prompt=none in a hidden iframe): a new token, the page never leaves."""
     page, _ = signed_in
+    left: list[str] = []
+    page.on(
+        "framenavigated",
+        lambda frame: left.append(frame.url) if frame == page.main_frame else None,
+    )
     first = stored_token(page)
     deadline = time.monotonic() + 45
     while stored_token(page) == first and time.monotonic() < deadline:
         page.wait_for_timeout(500)
     assert stored_token(page) != first, "no silent renewal within 45 s of a 75 s token"
+    assert not [url for url in left if url.startswith(spa.issuer)], left
     page.get_by_role("navigation", name="Views").locator("a[href='/jobs']").click()
     wait_tiles(page, VIEWS["jobs"])
 

@@ -154,8 +154,14 @@ def test_make_up_serves_printed_urls_and_stops_cleanly(
             path = {
                 "api-gateway": "/api/health",
                 "identity provider": "/.well-known/openid-configuration",
+                "frontend": "/",
             }.get(name, "/health")
             assert httpx.get(url + path, timeout=10).status_code == 200, name
+        if "frontend" in printed:  # the SPA's server proxies /api to the gateway
+            spa_config = httpx.get(printed["frontend"] + "/api/config", timeout=10).json()
+            assert spa_config["frontend_oidc_client_id"] == "otel-bi-frontend"
+            first = output[output.index("otel-bi is up") :].splitlines()[1]
+            assert first.split()[0] == "frontend" and "demo / demo" in first, first
         if "api-gateway" in printed and "aw-service" in printed:
             token = get_user_token(printed["identity provider"])
             answer = httpx.get(
