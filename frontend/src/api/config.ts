@@ -5,7 +5,7 @@
 import { apiUrl } from '../env';
 import type { components } from './schema';
 
-export type AppConfig = components['schemas']['FrontendConfig'] & { tempo_url?: string | null };
+export type AppConfig = components['schemas']['FrontendConfig'];
 
 let loaded: AppConfig | null = null;
 

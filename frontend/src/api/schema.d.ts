@@ -710,6 +710,11 @@ export interface components {
              * @description FRONTEND_OIDC_SCOPE
              */
             frontend_oidc_scope: string;
+            /**
+             * Tempo Url
+             * @description TEMPO_URL; omitted when unset
+             */
+            tempo_url?: string | null;
         };
         /**
          * GeneratedReport

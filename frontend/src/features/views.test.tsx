@@ -9,7 +9,7 @@ import ReportsView from './reports/ReportsView';
 import WwiDashboard from './wwi/WwiDashboard';
 import { byUrgency } from './wwi/WwiDashboard';
 import * as f from '../test/fixtures';
-import { problem, renderView, type Routes } from '../test/render';
+import { CONFIG, problem, renderView, type Routes } from '../test/render';
 
 const AW: Routes = {
   '/api/aw/sales/kpis': { body: f.awKpis },
@@ -162,5 +162,13 @@ describe('Reports view', () => {
     renderView(<ReportsView />, { 'POST /api/reports/generate': problem(502, 'wwi-service refused', { service: 'wwi-service' }) });
     fireEvent.click(screen.getByRole('button', { name: 'Generate report' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/wwi-service is unavailable/);
+  });
+});
+
+describe('Trace links', () => {
+  it('links each tile to Tempo when a Tempo URL is configured', async () => {
+    renderView(<JobsView />, { '/api/jobs/aw': { body: f.jobs }, '/api/jobs/wwi': { body: f.jobs } }, { ...CONFIG, tempo_url: 'http://grafana.test/explore?trace={trace_id}' });
+    const link = within(await tile('jobs-aw', 'ok')).getByRole('link', { name: /trace 0af76519/ });
+    expect(link.getAttribute('href')).toBe('http://grafana.test/explore?trace=0af7651916cd43dd8448eb211c80319c');
   });
 });
