@@ -3,6 +3,8 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
+// Unset means same origin (index.html's preload of /api/config uses it).
+process.env.VITE_API_BASE_URL ??= '';
 const gateway = process.env.OTEL_BI_GATEWAY_URL ?? 'http://127.0.0.1:8000';
 const proxy = { '/api': { target: gateway, changeOrigin: false } };
 

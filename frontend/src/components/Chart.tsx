@@ -1,13 +1,20 @@
-/** ECharts, imported module by module from echarts/core (the full package is a 1.9 MB bundle). */
-import { BarChart, LineChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+/**
+ * A chart tile body. The ECharts code lives in its own chunk: its download starts when this
+ * module loads (with the app), so it parses while the first API calls are in flight.
+ */
+import { lazy, Suspense, useSyncExternalStore } from 'react';
 
-echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, SVGRenderer]);
+export type ChartOption = Record<string, unknown>;
 
-export type ChartOption = echarts.EChartsCoreOption;
+export interface ChartProps {
+  option: ChartOption;
+  label: string;
+  height?: number;
+}
+
+const load = () => import('./EChart');
+const EChart = lazy(load);
+void load();
 
 const DARK = '(prefers-color-scheme: dark)';
 
@@ -22,32 +29,10 @@ export function usePrefersDark(): boolean {
   return useSyncExternalStore(subscribeScheme, () => window.matchMedia?.(DARK).matches ?? false, () => false);
 }
 
-export function Chart({ option, label, height = 280 }: { option: ChartOption; label: string; height?: number }) {
-  const element = useRef<HTMLDivElement>(null);
-  const dark = usePrefersDark();
-
-  useEffect(() => {
-    const node = element.current;
-    if (!node) return undefined;
-    let chart: echarts.ECharts | undefined;
-    // Drawn once the element has a size (never in a layout-less test DOM), resized after.
-    const draw = () => {
-      if (!node.clientWidth) return;
-      if (chart) {
-        chart.resize();
-        return;
-      }
-      chart = echarts.init(node, dark ? 'dark' : undefined, { renderer: 'svg' });
-      chart.setOption({ backgroundColor: 'transparent', ...option });
-    };
-    draw();
-    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(draw);
-    observer?.observe(node);
-    return () => {
-      observer?.disconnect();
-      chart?.dispose();
-    };
-  }, [option, dark]);
-
-  return <div ref={element} className="chart" style={{ height }} role="img" aria-label={label} data-testid="chart" />;
+export function Chart(props: ChartProps) {
+  return (
+    <Suspense fallback={<div className="chart" style={{ height: props.height ?? 280 }} role="img" aria-label={props.label} aria-busy="true" />}>
+      <EChart {...props} />
+    </Suspense>
+  );
 }
