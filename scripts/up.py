@@ -25,6 +25,7 @@ import contextlib  # noqa: E402
 import os  # noqa: E402
 import secrets  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -208,10 +209,22 @@ def wait_frontend(server: subprocess.Popen[bytes], timeout: float = 30.0) -> Non
     raise RuntimeError(f"the frontend did not answer on {FRONTEND_URL} within {timeout:.0f}s")
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def build_frontend() -> bool:
     """`npm run build` of the SPA (same-origin API: `/api` is proxied by its server)."""
     if not (FRONTEND_DIR / "node_modules" / ".bin" / "vite").exists():
         say("frontend/node_modules is missing (run `make deps`): not serving the SPA")
+        return False
+    if not _port_free(int(FRONTEND_URL.rsplit(":", 1)[1])):
+        say(f"{FRONTEND_URL} is taken (another make up?): not serving the SPA")
         return False
     say("building the frontend (npm run build)")
     result = subprocess.run(

@@ -10,6 +10,7 @@ by Playwright with its executable path (no downloaded browser), profile and XDG 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,7 +22,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Request, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    sync_playwright,
+)
 
 from devtools.idp import IDP_DIR, RunningIdp, start_idp
 from tests.support.live_server import REPO, poll_until
@@ -63,6 +71,13 @@ class Recorder:
 
     gateway: str
     calls: list[RecordedCall] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def console(self, message: ConsoleMessage) -> None:
+        """Errors and warnings logged by the app's own pages (not the provider's)."""
+        where = message.location.get("url") or ""
+        if message.type in {"error", "warning"} and where.startswith(ORIGIN):
+            self.console_errors.append(f"{message.type}: {message.text} ({where})")
 
     def __call__(self, request: Request) -> None:
         if request.url.startswith(self.gateway + "/api/"):
@@ -90,6 +105,9 @@ def spa(
     live_stack: Stack, short_lived_idp: RunningIdp, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Spa]:
     _npm_ready()
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.get(ORIGIN, timeout=1)
+        pytest.fail(f"{ORIGIN} is taken (a running make up?): the provider only allows that origin")
     gateway = spawn_gateway(
         live_stack, **auth_env(short_lived_idp.issuer), CORS_ALLOWED_ORIGINS=ORIGIN
     )
@@ -163,6 +181,8 @@ def session_page(browser: Browser, spa: Spa) -> Iterator[tuple[Page, Recorder]]:
     page = context.new_page()
     recorder = Recorder(spa.gateway)
     page.on("request", recorder)
+    page.on("console", recorder.console)
+    page.on("pageerror", lambda error: recorder.console_errors.append(f"uncaught: {error}"))
     yield page, recorder
     context.close()
 

@@ -139,7 +139,16 @@ def test_every_view_renders_at_1280_and_390_px(signed_in: tuple[Page, Recorder])
         assert overflow <= 0, f"{view}: the page scrolls sideways by {overflow}px at 390 px"
         page.screenshot(path=str(folder / f"{view}-390.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
-    assert len(list(folder.glob("*.png"))) == 2 * len(VIEWS)
+    page.emulate_media(color_scheme="dark")  # the theme follows the system setting
+    page.get_by_role("navigation", name="Views").locator("a[href='/aw']").click()
+    wait_tiles(page, VIEWS["aw"])
+    background = page.evaluate("() => getComputedStyle(document.documentElement).backgroundColor")
+    page.screenshot(path=str(folder / "aw-dark-1280.png"), full_page=True)
+    page.emulate_media(color_scheme="light")
+    assert background != page.evaluate(
+        "() => getComputedStyle(document.documentElement).backgroundColor"
+    )
+    assert len(list(folder.glob("*.png"))) == 2 * len(VIEWS) + 1
 
 
 def test_xlsx_export_downloads_with_the_token(signed_in: tuple[Page, Recorder]) -> None:
@@ -250,6 +259,11 @@ def test_session_renews_before_the_token_expires(
     assert not [url for url in left if url.startswith(spa.issuer)], left
     page.get_by_role("navigation", name="Views").locator("a[href='/jobs']").click()
     wait_tiles(page, VIEWS["jobs"])
+
+
+def test_the_app_logged_no_errors(signed_in: tuple[Page, Recorder]) -> None:
+    _, recorder = signed_in
+    assert recorder.console_errors == []
 
 
 def test_sign_out_ends_the_provider_session(signed_in: tuple[Page, Recorder], spa: Spa) -> None:

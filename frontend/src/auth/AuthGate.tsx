@@ -7,10 +7,12 @@ import type { AppConfig } from '../api/config';
 import { ApiClient } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import { Shell } from '../Shell';
+import { useLocationPath } from '../state/url';
 import { accessToken, signInOnce } from './oidc';
 
 export function AuthGate({ manager, config }: { manager: UserManager; config: AppConfig }) {
   const auth = useAuth();
+  useLocationPath(); // re-render when the URL changes (after the callback cleans it)
   const signIn = useMemo(() => signInOnce(manager), [manager]);
 
   useEffect(() => {
@@ -32,7 +34,9 @@ export function AuthGate({ manager, config }: { manager: UserManager; config: Ap
       </main>
     );
   }
-  if (!auth.isAuthenticated) {
+  // The user is loaded a moment before onSigninCallback restores the URL: wait for it, or the
+  // default view would start its calls first.
+  if (!auth.isAuthenticated || hasAuthParams()) {
     return (
       <main className="center" role="status">
         <p>Signing in…</p>

@@ -39,7 +39,6 @@ export function currentPath(): { returnTo: string } {
 /** After the provider's redirect: drop `?code&state` from the URL and restore the view. */
 export function onSigninCallback(user: User | undefined): void {
   const state = user?.state as { returnTo?: unknown } | undefined;
-  window.history.replaceState(null, '', '/');
   navigate(safeReturnPath(state?.returnTo), { replace: true });
 }
 
