@@ -1,6 +1,6 @@
 /**
- * A chart tile body. The ECharts code lives in its own chunk: its download starts when this
- * module loads (with the app), so it parses while the first API calls are in flight.
+ * A chart tile body. The ECharts code lives in its own chunk, fetched once a dashboard has sent
+ * its calls (`preloadCharts`), so it parses while they are in flight instead of delaying them.
  */
 import { lazy, Suspense, useSyncExternalStore } from 'react';
 
@@ -14,7 +14,11 @@ export interface ChartProps {
 
 const load = () => import('./EChart');
 const EChart = lazy(load);
-void load();
+
+/** Start fetching the chart code now (idempotent: the module is loaded once). */
+export function preloadCharts(): void {
+  void load();
+}
 
 const DARK = '(prefers-color-scheme: dark)';
 

@@ -1,9 +1,9 @@
 /** AdventureWorks: KPI cards by channel with YoY change, sales history, forecast, reps, products. */
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 
 import { useApp } from '../../AppContext';
 import type { AwForecast, AwHistory, AwKpis, AwProductDemand, AwRepScores } from '../../api/endpoints';
-import { Chart } from '../../components/Chart';
+import { Chart, preloadCharts } from '../../components/Chart';
 import { DataTable } from '../../components/DataTable';
 import { DownloadButtons } from '../../components/DownloadButtons';
 import { fmtInt, fmtMoney, fmtNum, fmtPct } from '../../components/format';
@@ -96,6 +96,7 @@ export default function AwDashboard() {
     },
     `${daysBack}|${horizon}`,
   );
+  useEffect(preloadCharts, []); // after the dashboard's own effect has sent its calls
   const history = tiles.history.status === 'ok' ? tiles.history.result.data : null;
   const historyChart = useMemo(() => (history ? historyOption(grain === 'day' ? history.daily : history.monthly) : null), [history, grain]);
   const forecast = tiles.forecast.status === 'ok' ? tiles.forecast.result.data : null;
