@@ -6,7 +6,7 @@ import { fmtDateTime, fmtInt, fmtNum } from '../../components/format';
 import { Tile } from '../../components/Tile';
 import { useDashboard } from '../../state/dashboard';
 import { readChoice, readInt, useUrlState } from '../../state/url';
-import { Segmented } from '../aw/AwDashboard';
+import { Segmented } from '../../components/Controls';
 
 const DOMAINS = ['all', 'aw', 'wwi'] as const;
 export const PAGE_SIZE = 25;

@@ -4,6 +4,7 @@ import { useEffect, useMemo } from 'react';
 import { useApp } from '../../AppContext';
 import type { AwForecast, AwHistory, AwKpis, AwProductDemand, AwRepScores } from '../../api/endpoints';
 import { Chart, preloadCharts } from '../../components/Chart';
+import { Change, Segmented } from '../../components/Controls';
 import { DataTable } from '../../components/DataTable';
 import { DownloadButtons } from '../../components/DownloadButtons';
 import { fmtInt, fmtMoney, fmtNum, fmtPct } from '../../components/format';
@@ -18,18 +19,6 @@ const GRAINS = ['day', 'month'] as const;
 const HORIZONS = ['30', '90', '180'] as const;
 const TOP_N = 10;
 const CHANNELS = ['total', 'internet', 'reseller'] as const;
-
-export function Segmented<T extends string>({ label, value, options, onChange, labels }: { label: string; value: T; options: readonly T[]; onChange: (value: T) => void; labels?: Record<string, string> }) {
-  return (
-    <div className="segmented" role="group" aria-label={label}>
-      {options.map((option) => (
-        <button key={option} type="button" aria-pressed={option === value} onClick={() => onChange(option)}>
-          {labels?.[option] ?? option}
-        </button>
-      ))}
-    </div>
-  );
-}
 
 function KpiCards({ kpis }: { kpis: AwKpis }) {
   return (
@@ -64,16 +53,6 @@ function KpiCards({ kpis }: { kpis: AwKpis }) {
         {kpis.current.label} ({kpis.current.start} – {kpis.current.end}) vs {kpis.previous.label}
       </p>
     </>
-  );
-}
-
-export function Change({ value }: { value: number | null | undefined }) {
-  if (value == null) return <span className="change">n/a YoY</span>;
-  const direction = value > 0 ? 'up' : value < 0 ? 'down' : 'flat';
-  return (
-    <span className={`change ${direction}`} title="change against the same period a year before">
-      {direction === 'up' ? '▲' : direction === 'down' ? '▼' : '■'} {fmtPct(value, true)} YoY
-    </span>
   );
 }
 

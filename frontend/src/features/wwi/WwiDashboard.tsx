@@ -7,7 +7,7 @@ import { fmtDateTime, fmtInt, fmtMoney, fmtNum, fmtPct } from '../../components/
 import { Tile } from '../../components/Tile';
 import { useDashboard } from '../../state/dashboard';
 import { readChoice, useUrlState } from '../../state/url';
-import { Change, Segmented } from '../aw/AwDashboard';
+import { Change, Segmented } from '../../components/Controls';
 import { ScenarioForm } from './ScenarioForm';
 
 const DAYS = ['30', '90', '365'] as const;
