@@ -35,7 +35,8 @@ export function initTelemetry(): void {
   const spanProcessors: SpanProcessor[] = [];
   const ignoreUrls: RegExp[] = [];
   if (env.collectorEndpoint) {
-    const url = `${env.collectorEndpoint}/v1/traces`;
+    // Absolute, so a same-origin path such as /otlp (compose's nginx) works as well.
+    const url = new URL(`${env.collectorEndpoint}/v1/traces`, window.location.origin).href;
     ignoreUrls.push(new RegExp(`^${escapeRegExp(url)}`));
     spanProcessors.push(
       new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 2000 }),
