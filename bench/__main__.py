@@ -23,6 +23,7 @@ BENCHMARKS = {
     "gateway": "bench.bench_gateway",
     "ingest": "bench.bench_ingest",
     "sinks": "bench.bench_sinks",
+    "dashboard": "bench.bench_dashboard",
 }
 
 
