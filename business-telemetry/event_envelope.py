@@ -14,7 +14,14 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from event_payloads import KEY_FIELDS, PAYLOADS
 
@@ -165,7 +172,8 @@ def flatten_event(
 
 
 class BaseEvent(EnvelopeFields):
-    """One business event (SDK side). `data` is checked against the type's payload model.
+    """One business event (SDK side). `data` is checked against the type's payload model; on
+    `BaseEvent` itself (the generic envelope) its identifying fields may still be missing.
 
     The original SDK's flat keywords still work: `ProductEvent(product_id="p1", ...)` moves every
     non-envelope keyword into `data` before validation.
@@ -202,9 +210,17 @@ class BaseEvent(EnvelopeFields):
             allowed = ", ".join(sorted(self.event_types))
             raise ValueError(f"event_type {self.event_type!r} is not one of {allowed}")
         payload = PAYLOADS.get(self.event_type)
-        if payload is not None:
+        if payload is None:
+            return self
+        try:
             validated = payload.model_validate(self.data)
-            self.data = validated.model_dump(mode="json", exclude_none=True)
+        except ValidationError as exc:
+            # The generic envelope, as the original SDK's: `data` may be filled in later, so
+            # a missing field is allowed here (the typed classes and the API still require it).
+            if type(self) is not BaseEvent or any(e["type"] != "missing" for e in exc.errors()):
+                raise
+            return self
+        self.data = validated.model_dump(mode="json", exclude_none=True)
         return self
 
     def to_record(self) -> dict[str, Any]:

@@ -68,7 +68,12 @@ def create_app(settings: FabricSettings | None = None, sink: Sink | None = None)
         metrics.watch_spool(Path(settings.spool_dir), lambda: drainer.sink_names)
         app.state.runtime = Runtime(settings, metrics, writer, drainer, time.monotonic())
         logger.info(
-            "business telemetry ready: sink=%s spool=%s", settings.sink_type, settings.spool_dir
+            "business telemetry ready: sink=%s spool=%s output=%s drainer=%s/%s",
+            settings.sink_type,
+            settings.spool_dir,
+            settings.output_dir,
+            settings.drainer_mode,
+            settings.drainer_priority,
         )
         try:
             yield

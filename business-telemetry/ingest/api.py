@@ -129,18 +129,38 @@ class RawRoute(APIRoute):
         return cast(Endpoint, self.endpoint)
 
 
+DISCARD_BOUND = 64 * 1024 * 1024
+"""How much of a too-large body is read (and dropped) before the 413 goes out."""
+
+
 async def read_body(request: Request, limit: int) -> bytes:
+    """The body, or a 413 once it passes `limit` that the client actually gets to read."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise ProblemError(413, f"body is over FABRIC_MAX_BODY_BYTES={limit}")
+    too_large = declared.isdigit() and int(declared) > limit
+    if too_large and request.headers.get("expect", "").lower() == "100-continue":
+        raise _too_large(limit)  # the client waits for our answer before sending the body
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
-            raise ProblemError(413, f"body is over FABRIC_MAX_BODY_BYTES={limit}")
+        if too_large or size > limit:
+            too_large = True
+            if size > DISCARD_BOUND:
+                break
+            continue
         chunks.append(chunk)
+    if too_large:
+        raise _too_large(limit)
     return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ProblemError:
+    """Closing a connection with unread upload data makes the kernel reset it, and clients
+    then report "connection reset" instead of the answer: the rest of the body is read and
+    dropped first (up to `DISCARD_BOUND`), and the connection closed after the 413."""
+    return ProblemError(
+        413, f"body is over FABRIC_MAX_BODY_BYTES={limit}", headers={"Connection": "close"}
+    )
 
 
 async def _store(runtime: Runtime, encoded: Encoded) -> None:

@@ -1,6 +1,6 @@
 """The drainer in a child process of each worker, so delivery uses another core than HTTP.
 
-The worker starts `python -m ingest.drainer_process` with its settings as one JSON line on
+The worker starts `main()` below in a new interpreter with its settings as one JSON line on
 stdin (never in argv or the environment: they hold secrets) and keeps stdin open. The child runs
 a `Drainer` (leader election included) and stops when stdin closes, which happens when the
 worker stops or dies, even by `kill -9`; an interrupted batch is simply resent by the next
@@ -46,6 +46,10 @@ WATCH_SECONDS = 0.5
 RESTART_BACKOFF = (1.0, 30.0)  # first and longest wait before starting a dead child again
 _HEALTHY_RUN_SECONDS = 60.0  # a child that lived this long starts the back-off over
 LOW_NICENESS = 10
+_CHILD = (
+    f"import sys; sys.path.insert(0, {str(SERVICE_DIR)!r}); "
+    "from ingest.drainer_process import main; main()"
+)
 
 
 def lower_priority(priority: str) -> None:
@@ -102,9 +106,10 @@ class DrainerProcess(SpoolView):
         return None if self._proc is None else self._proc.pid
 
     def _spawn(self) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "ingest.drainer_process"], cwd=SERVICE_DIR, stdin=subprocess.PIPE
-        )
+        # The worker's own working directory (the settings' paths are absolute already, see
+        # `config`); the service folder goes first on sys.path, as `--app-dir` puts it.
+        command = [sys.executable, "-c", _CHILD]  # our interpreter, our code: nothing untrusted
+        self._proc = subprocess.Popen(command, stdin=subprocess.PIPE)  # noqa: S603
         stdin: IO[bytes] | None = self._proc.stdin
         assert stdin is not None
         stdin.write(settings_payload(self.settings))

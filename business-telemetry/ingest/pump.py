@@ -39,15 +39,30 @@ _MIN_BYTES_PER_EVENT = 100  # no spooled event is smaller
 _BYTES_PER_EVENT = 300  # a typical one; bounds how much one batch reads and parses
 
 
+Rejected = list[tuple[dict[str, Any], str]]
+"""Events that failed validation on the way out (`ingest.records`), each with the reason."""
+
+
 def spool_events(raw: bytes) -> list[dict[str, Any]]:
-    """The events of one spool record, with the ids and times the ingest path left implicit."""
+    """The deliverable events of one spool record, with the ids and times the ingest path left
+    implicit."""
+    return read_spool_events(raw)[0]
+
+
+def read_spool_events(raw: bytes) -> tuple[list[dict[str, Any]], Rejected]:
+    """`spool_events`, and apart the events that failed validation on the way out (ids are
+    derived over all of them: an event's id depends on its position in the record)."""
     record = read_record(raw)
     events = record.events
     for event, event_id in zip(events, event_ids(record.id_base, events), strict=True):
         event["event_id"] = event_id
         if event.get("event_time") is None:
             event["event_time"] = record.received_at
-    return events
+    if not record.rejected:
+        return events, []
+    rejected = [(events[position], reason) for position, reason in record.rejected.items()]
+    kept = [event for position, event in enumerate(events) if position not in record.rejected]
+    return kept, rejected
 
 
 def segment_event_ids(segment: Path, stop: int = -1) -> list[str]:
@@ -58,6 +73,23 @@ def segment_event_ids(segment: Path, stop: int = -1) -> list[str]:
         id_base, given = record_client_ids(raw)
         ids += map(str, derive_ids(id_base, given))
     return ids
+
+
+def _read_all(records: Sequence[bytes]) -> tuple[list[list[dict[str, Any]]], Rejected]:
+    events: list[list[dict[str, Any]]] = []
+    rejected: Rejected = []
+    for raw in records:
+        kept, failed = read_spool_events(raw)
+        events.append(kept)
+        rejected += failed
+    return events, rejected
+
+
+def _by_reason(rejected: Rejected) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for event, reason in rejected:
+        groups.setdefault(reason, []).append(event)
+    return groups
 
 
 RowDefaults = dict[str, str | None]
@@ -212,8 +244,8 @@ class SinkPump:
             result = read_records(
                 segment, cursor.acked, limit=10**9, sealed=True, stop=cursor.inflight_end
             )
-            events = [spool_events(raw) for raw in result.records]
-            await self._deliver(cursor, events, cursor.inflight_end)
+            events, rejected = _read_all(result.records)
+            await self._deliver(cursor, events, cursor.inflight_end, rejected)
             return True
         pending_bytes = os.stat(segment).st_size - cursor.acked
         if pending_bytes <= 0:
@@ -243,14 +275,26 @@ class SinkPump:
             )
         if result.end == cursor.acked:
             return False
-        events = [spool_events(raw) for raw in result.records]
-        if not forced and sum(len(e) for e in events) < self.batch_size:
+        events, rejected = _read_all(result.records)
+        if not forced and sum(len(e) for e in events) + len(rejected) < self.batch_size:
             return False
-        await self._deliver(cursor, events, result.end)
+        await self._deliver(cursor, events, result.end, rejected)
         self._pending_since.pop(segment.name, None)
         return True
 
-    async def _deliver(self, cursor: Cursor, records: list[list[dict[str, Any]]], end: int) -> None:
+    async def _deliver(
+        self, cursor: Cursor, records: list[list[dict[str, Any]]], end: int, rejected: Rejected
+    ) -> None:
+        cursor.mark_inflight(end)
+        if rejected:  # never to the sink: set aside with the reason before the batch goes out
+            for reason, group in _by_reason(rejected).items():
+                await asyncio.to_thread(self.dead_letters.write, self.name, group, reason)
+            self.metrics.dead_lettered.labels(self.name).inc(len(rejected))
+            logger.error(
+                "sink %s: %s spooled event(s) failed validation; dead-lettered",
+                self.name,
+                len(rejected),
+            )
         rows: list[dict[str, Any]] = []
         batch_ids: set[str] = set()
         seen = self._seen
@@ -263,7 +307,6 @@ class SinkPump:
                     continue
                 batch_ids.add(event_id)
                 rows.append(flatten_event(event, **defaults))
-        cursor.mark_inflight(end)
         attempt = 0
         while rows:
             started = time.perf_counter()

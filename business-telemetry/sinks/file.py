@@ -68,7 +68,7 @@ class FileSink(BaseSink):
             batch_size=batch_size, flush_interval_seconds=flush_interval_seconds, **buffer_options
         )
         self.name = name
-        self.output_dir = Path(output_dir)
+        self.output_dir = Path(os.path.abspath(output_dir))  # one meaning whatever the cwd later
         self.partition_by_type = partition_by_type
         self.partition_by_date = partition_by_date
 

@@ -20,6 +20,7 @@ from bt_testkit import (
     send_orders,
 )
 
+from ingest.records import spool_record
 from ingest.segments import DeliveredIds
 from main import create_app
 from sinks.composite import CompositeSink
@@ -132,6 +133,44 @@ def _record(event: dict[str, Any]) -> bytes:
     }
     payload = orjson.dumps(record)
     return b"%08x %s\n" % (zlib.crc32(payload), payload)
+
+
+def test_spooled_events_failing_validation_on_the_way_out_are_dead_lettered(
+    tmp_path: Path,
+) -> None:
+    """A record spooled as received by a version that vouched for it (forged here: one event
+    the current schema refuses) is validated again by the drainer: the refused event goes to
+    the dead-letter file with its reason, never to the sink; the valid one is delivered."""
+    body = orjson.dumps(
+        {
+            "events": [
+                make_event("order.placed", event_id="still-valid"),
+                make_event("product.viewed", event_id="now-invalid", data={"price": 1.0}),
+            ]
+        }
+    )
+    segments = tmp_path / "spool/segments"
+    segments.mkdir(parents=True)
+    record = spool_record("00000000-0000-4000-8000-000000000000", body, verbatim=True)
+    (segments / "00000000000000000001-999999-abcdef.seg").write_bytes(record)
+    with live_server(make_settings(tmp_path)) as url, httpx.Client(base_url=url) as client:
+        assert client.post("/flush").status_code == 200
+        poll_until(  # the drainer publishes its metrics every second
+            lambda: (
+                metric_value(
+                    client.get("/metrics").text, 'bt_events_dead_lettered_total{sink="file"}'
+                )
+                == 1
+            ),
+            what="the dead-lettered event counted",
+        )
+    assert set(output_id_counts(tmp_path / "out")) == {"still-valid"}
+    dead = [
+        orjson.loads(line)
+        for line in (tmp_path / "spool/dead_letter/file.jsonl").read_bytes().splitlines()
+    ]
+    assert [d["event"]["event_id"] for d in dead] == ["now-invalid"]
+    assert "failed validation" in dead[0]["reason"] and "data.product_id" in dead[0]["reason"]
 
 
 def test_restart_skips_torn_and_corrupt_records_of_a_dead_writer(tmp_path: Path) -> None:
