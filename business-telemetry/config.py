@@ -97,6 +97,12 @@ class FabricSettings(BaseSettings):
     # Durable spool
     spool_dir: str = Field(default="./business_telemetry_spool", validate_default=True)
     spool_max_bytes: int = Field(default=1024 * 1024 * 1024, ge=64 * 1024)
+    spool_high_water_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        description="While more than this is spooled but undelivered and the sinks are healthy,"
+        " ingestion requests wait (up to 2 s each) for the drainer: flow control; 0 turns it off",
+    )
     spool_segment_bytes: int = Field(default=8 * 1024 * 1024, ge=4096)
     retry_initial_backoff_seconds: float = Field(default=0.2, gt=0)
     retry_max_backoff_seconds: float = Field(default=30.0, gt=0)
@@ -106,10 +112,11 @@ class FabricSettings(BaseSettings):
         description="Drain the spool in a child process (another core) or in the worker",
     )
     drainer_priority: Literal["idle", "low", "normal"] = Field(
-        default="idle",
+        default="normal",
         description=(
-            "CPU priority of the drainer process: `idle` runs only on otherwise idle CPU"
-            " (Linux SCHED_IDLE), `low` at niceness 10, `normal` as the worker"
+            "CPU priority of the drainer process: `normal` as the worker (delivery keeps pace"
+            " on a busy machine), `low` at niceness 10, `idle` only on otherwise idle CPU"
+            " (Linux SCHED_IDLE: the fastest acknowledgements, but other work starves delivery)"
         ),
     )
 

@@ -146,8 +146,12 @@ def flatten_event(
     service_name: str | None = None,
     service_version: str | None = None,
 ) -> dict[str, Any]:
-    """The output row of one event: envelope columns, key-field columns, `data` without nulls."""
-    data = {k: v for k, v in (record.get("data") or {}).items() if v is not None}
+    """The output row of one event: envelope columns, key-field columns, `data` without nulls.
+    Runs for every delivered event: the common case (no nulls in `data`, the spool's stored
+    form) takes no copy of `data`."""
+    data = record.get("data") or {}
+    if None in data.values():
+        data = {k: v for k, v in data.items() if v is not None}
     get = record.get
     event_type = get("event_type")
     row = {
@@ -164,8 +168,9 @@ def flatten_event(
         "correlation_id": get("correlation_id"),
     }
     for key in KEY_FIELDS.get(str(event_type), ()):
-        if key in data and row.get(key) is None:
-            row[key] = data[key]
+        value = data.get(key)
+        if value is not None and row.get(key) is None:
+            row[key] = value
     row["data"] = data
     row["custom_properties"] = get("custom_properties") or {}
     return row

@@ -20,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from config import FabricSettings
+from ingest.backlog import Backlog
 from ingest.encode import Encoded, encode_batch, encode_single
 from ingest.errors import ProblemError, problem_response
 from ingest.metrics import Metrics
@@ -37,6 +38,7 @@ class Runtime:
     writer: SpoolWriter
     drainer: SpoolView
     started: float
+    backlog: Backlog | None = None
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -194,6 +196,8 @@ async def submit_event(request: Request) -> Response:
     """Submit one business event; 202 once it is durably spooled."""
     runtime = await ingest_runtime(request)
     settings = runtime.settings
+    if runtime.backlog is not None:
+        await runtime.backlog.wait_for_room()
     body = await read_body(request, settings.max_body_bytes)
     try:
         encoded = encode_single(body, max_event_bytes=settings.max_event_bytes)
@@ -220,6 +224,8 @@ async def submit_batch(request: Request) -> Response:
     """Submit many events; valid ones are accepted even when others in the batch are not."""
     runtime = await ingest_runtime(request)
     settings = runtime.settings
+    if runtime.backlog is not None:
+        await runtime.backlog.wait_for_room()
     body = await read_body(request, settings.max_body_bytes)
     encoded = encode_batch(
         body, max_events=settings.max_batch_events, max_event_bytes=settings.max_event_bytes

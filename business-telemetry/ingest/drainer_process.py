@@ -7,12 +7,10 @@ worker stops or dies, even by `kill -9`; an interrupted batch is simply resent b
 leader. SIGTERM also stops it gracefully; SIGINT (a terminal's Ctrl+C) is left to the worker.
 If the child dies on its own (killed, out of memory, a bug) the worker logs it and starts a new
 one with back-off; meanwhile `/ready` reports the leader's heartbeat going stale.
-The child runs at `FABRIC_DRAINER_PRIORITY` (`lower_priority`), by default on idle CPU only:
-acknowledging requests matters more than delivering what the spool already holds durably, and
-on two cores even a niced drainer delayed the worker's wake-ups (each request waits for a spool
-commit to come back) enough to cost a quarter of the batch endpoint's events/s. Under sustained
-overload the spool absorbs the difference; once it is full, ingestion answers 503 + Retry-After,
-the load backs off and the drainer catches up.
+The child runs at `FABRIC_DRAINER_PRIORITY` (`lower_priority`), by default at the worker's own
+priority: on a lower one, any other work on the machine (a second service, a build) starves
+delivery while ingestion keeps acknowledging, and the backlog only grows. The worker's flow
+control (`ingest.backlog`) keeps the drainer from falling far behind under sustained load.
 """
 
 from __future__ import annotations

@@ -73,6 +73,7 @@ EVERY_VARIABLE: dict[str, tuple[str, str, Any]] = {
     "FABRIC_MAX_EVENT_BYTES": ("1024", "max_event_bytes", 1024),
     "FABRIC_SPOOL_DIR": ("/tmp/bt-spool", "spool_dir", "/tmp/bt-spool"),
     "FABRIC_SPOOL_MAX_BYTES": ("1048576", "spool_max_bytes", 1048576),
+    "FABRIC_SPOOL_HIGH_WATER_BYTES": ("0", "spool_high_water_bytes", 0),
     "FABRIC_SPOOL_SEGMENT_BYTES": ("65536", "spool_segment_bytes", 65536),
     "FABRIC_RETRY_INITIAL_BACKOFF_SECONDS": ("0.5", "retry_initial_backoff_seconds", 0.5),
     "FABRIC_RETRY_MAX_BACKOFF_SECONDS": ("9", "retry_max_backoff_seconds", 9.0),

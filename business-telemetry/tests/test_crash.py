@@ -134,7 +134,7 @@ def test_kill9_of_one_worker_of_two_loses_and_duplicates_nothing(tmp_path: Path)
         assert httpx.post(f"{service.url}/flush", timeout=30).status_code == 200
         _assert_each_delivered_once(service.out, acked)
         if victim == leader_worker:  # its drainer led: another worker's drainer takes over
-            poll_until(  # the dead worker's drainer leaves on stdin's end, on idle CPU
+            poll_until(  # the dead worker's drainer leaves on stdin's end
                 lambda: leader_pid(spool) not in (0, leader),
                 timeout=20,
                 what="another worker's drainer leading",
