@@ -55,6 +55,12 @@ class Backlog:
         self.sinks_healthy = sinks_healthy
         self.high_water = high_water
         self._measured = (0.0, 0, True)
+        self._appended = 0  # by this worker since the last measurement
+
+    def note_appended(self, size: int) -> None:
+        """Count what this worker spooled: between two measurements the backlog is taken as
+        the last one plus this, so a burst cannot overshoot the mark by a measuring interval."""
+        self._appended += size
 
     def _over(self) -> bool:
         measured_at, pending, healthy = self._measured
@@ -64,8 +70,9 @@ class Backlog:
                 pending = pending_bytes(self.root, self.sink_names())
                 # An outage is the spool's to absorb; only a working drainer sets the pace.
                 healthy = pending < self.high_water or self.sinks_healthy()
+                self._appended = 0
             self._measured = (now, pending, healthy)
-        return pending >= self.high_water and healthy
+        return pending + self._appended >= self.high_water and healthy
 
     async def wait_for_room(self) -> None:
         """Return at once unless the backlog is over the mark; then when it is under again,

@@ -7,7 +7,7 @@ Two forms, both one JSON document:
 - `{"id_base": …, "received_at": …, "body": {...}}` holds the request body exactly as received,
   for a batch `ingest.fast_batch` vouched for. The drainer writes the stored form with the same
   code when it reads the record: that takes one serialisation of every event off the path that
-  acknowledges the request (+8-15 % events/s in `bench.bench_ingest`'s load).
+  acknowledges the request (figures in the README's Performance section).
 
 Either way `id_base` numbers the events (`ingest.encode.derive_ids`) and `received_at` is the
 time of the events sent without one. A body the running version no longer vouches for (a
