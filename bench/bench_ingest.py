@@ -15,7 +15,7 @@ durable spool (group-committed fdatasync), drainer and file sink. Two figures:
 
 Both are compared with the bare endpoint's events/s of the same run; the pydantic-only reference
 (`bench.ingest_validate_only`) is printed for context.
-`uv run --frozen python -m bench.bench_ingest` (about three minutes).
+`uv run --frozen python -m bench.bench_ingest` (three to four minutes).
 """
 
 from __future__ import annotations
