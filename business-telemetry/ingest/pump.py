@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from event_envelope import flatten_event
-from ingest.encode import derive_ids, event_ids
 from ingest.metrics import DeliveryMetrics
-from ingest.records import read_record, record_client_ids
 from ingest.segments import Cursor, is_sealed, list_segments, read_records
+from ingest.spooled_events import Rejected, read_all, segment_event_ids
 from sinks.base import PermanentSinkError, Sink
 from sinks.dead_letter import DeadLetters
 from sinks.retry import backoff_delay
@@ -38,52 +37,6 @@ from sinks.retry import backoff_delay
 logger = logging.getLogger(__name__)
 _MIN_BYTES_PER_EVENT = 100  # no spooled event is smaller
 _BYTES_PER_EVENT = 300  # a typical one; bounds how much one batch reads and parses
-
-
-Rejected = list[tuple[dict[str, Any], str]]
-"""Events that failed validation on the way out (`ingest.records`), each with the reason."""
-
-
-def spool_events(raw: bytes) -> list[dict[str, Any]]:
-    """The deliverable events of one spool record, with the ids and times the ingest path left
-    implicit."""
-    return read_spool_events(raw)[0]
-
-
-def read_spool_events(raw: bytes) -> tuple[list[dict[str, Any]], Rejected]:
-    """`spool_events`, and apart the events that failed validation on the way out (ids are
-    derived over all of them: an event's id depends on its position in the record)."""
-    record = read_record(raw)
-    events = record.events
-    for event, event_id in zip(events, event_ids(record.id_base, events), strict=True):
-        event["event_id"] = event_id
-        if event.get("event_time") is None:
-            event["event_time"] = record.received_at
-    if not record.rejected:
-        return events, []
-    rejected = [(events[position], reason) for position, reason in record.rejected.items()]
-    kept = [event for position, event in enumerate(events) if position not in record.rejected]
-    return kept, rejected
-
-
-def segment_event_ids(segment: Path, stop: int = -1) -> list[str]:
-    """Ids of the intact events of `segment` (up to byte `stop`), in spool order."""
-    result = read_records(segment, 0, limit=10**9, sealed=True, stop=stop)
-    ids: list[str] = []
-    for raw in result.records:
-        id_base, given = record_client_ids(raw)
-        ids += map(str, derive_ids(id_base, given))
-    return ids
-
-
-def _read_all(records: Sequence[bytes]) -> tuple[list[list[dict[str, Any]]], Rejected]:
-    events: list[list[dict[str, Any]]] = []
-    rejected: Rejected = []
-    for raw in records:
-        kept, failed = read_spool_events(raw)
-        events.append(kept)
-        rejected += failed
-    return events, rejected
 
 
 def _by_reason(rejected: Rejected) -> dict[str, list[dict[str, Any]]]:
@@ -255,7 +208,7 @@ class SinkPump:
             result = read_records(
                 segment, cursor.acked, limit=10**9, sealed=True, stop=cursor.inflight_end
             )
-            events, rejected = _read_all(result.records)
+            events, rejected = read_all(result.records)
             replay = self._rows(events, cursor.inflight_end, rejected, set())
             await self._deliver(replay)
             for event_id in replay.ids:
@@ -322,7 +275,7 @@ class SinkPump:
             )
         if result.end == offset:
             return None
-        records, rejected = _read_all(result.records)
+        records, rejected = read_all(result.records)
         return self._rows(records, result.end, rejected, in_flight or set())
 
     def _rows(

@@ -22,8 +22,8 @@ from event_envelope import EventType
 from event_payloads import PAYLOADS
 from ingest.encode import Encoded, derive_ids, encode_batch, encode_batch_pydantic
 from ingest.fast_batch import GROWTH_PER_EVENT, MIRRORED, fast_batch
-from ingest.pump import segment_event_ids, spool_events
 from ingest.records import read_record, spool_record
+from ingest.spooled_events import segment_event_ids, spool_events
 
 LIMITS = {"max_events": 1000, "max_event_bytes": 1_000_000}
 MIRRORED_TYPES = {event_type for event_type, _ in MIRRORED.values()}
