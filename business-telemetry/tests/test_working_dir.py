@@ -7,12 +7,14 @@ written inside the source tree.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from bt_testkit import (
+    DEFAULT_SPOOL,
     SERVICE_DIR,
     ServiceProcess,
     delivered_once,
@@ -75,19 +77,24 @@ def test_started_from_another_folder_uses_paths_relative_to_it(tmp_path: Path, e
 @pytest.mark.timeout(120)
 @pytest.mark.usefixtures("untouched_source_tree")
 def test_started_from_the_repository_root_with_a_relative_app_dir(tmp_path: Path) -> None:
-    """`uvicorn main:app --app-dir business-telemetry` from the repository root. The spool and
-    output settings are relative too, pointing from the root into the test's folder (so the
-    checkout is not written to): resolved against the service folder instead, they would
-    name other folders."""
-    spool = os.path.relpath(tmp_path / "spool", REPO)
-    out = os.path.relpath(tmp_path / "out", REPO)
-    service = ServiceProcess(
-        tmp_path, cwd=REPO, env={"FABRIC_SPOOL_DIR": spool, "FABRIC_OUTPUT_DIR": out}
-    )
-    service.spool, service.out = tmp_path / "spool", tmp_path / "out"
+    """`uvicorn main:app --app-dir business-telemetry` from the repository root, with the default
+    spool folder (`./business_telemetry_spool` of the root: git-ignored, removed afterwards) and
+    a relative `FABRIC_OUTPUT_DIR` pointing from the root into the test's folder. Resolved
+    against the service folder instead, both would name other folders."""
+    spool = REPO / DEFAULT_SPOOL
+    if spool.exists():  # someone's real spool: never mix test events into it
+        env = {"FABRIC_SPOOL_DIR": os.path.relpath(tmp_path / "spool", REPO)}
+        spool = tmp_path / "spool"
+    else:
+        env = {}
+    env["FABRIC_OUTPUT_DIR"] = os.path.relpath(tmp_path / "out", REPO)
+    service = ServiceProcess(tmp_path, cwd=REPO, env=env)
+    service.spool, service.out = spool, tmp_path / "out"
     assert service._app_dir() == "business-telemetry"
-    service.start()
     try:
+        service.start()
         _check_delivery(service)
     finally:
         service.stop()
+        if not env.get("FABRIC_SPOOL_DIR"):
+            shutil.rmtree(spool, ignore_errors=True)
