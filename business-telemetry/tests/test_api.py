@@ -409,3 +409,20 @@ def test_a_12_mb_batch_sent_in_one_request_gets_the_413_answer(
         assert status == 413
         assert problem["status"] == 413 and "FABRIC_MAX_BODY_BYTES" in problem["detail"]
         assert httpx.get(f"{url}/health", timeout=10).status_code == 200
+
+
+def test_a_too_large_body_announced_with_expect_100_continue_is_refused_before_it_is_sent(
+    tmp_path: Path,
+) -> None:
+    """curl sends `Expect: 100-continue` with large bodies and waits: the 413 comes at once."""
+    with live_server(make_settings(tmp_path)) as url:
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            conn.sendall(
+                b"POST /events/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 12000000\r\nExpect: 100-continue\r\n\r\n"
+            )
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += conn.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
