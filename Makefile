@@ -7,13 +7,13 @@ VAR ?= $(CURDIR)/var
 DEMO_DIR ?= $(VAR)/demo
 SEED ?= 42
 
-.PHONY: help deps up test lint typecheck pytest bench demo-data token openapi verify traces clean
+.PHONY: help deps up test lint typecheck pytest frontend-test bench demo-data token openapi verify traces clean
 
 help:
 	@echo "make up         install, build demo data, start the whole stack on 127.0.0.1"
 	@echo "                (AW_DATA_DIR=/WWI_DATA_DIR= serve Microsoft's sample files instead)"
 	@echo "make test       install and run every check and test"
-	@echo "make lint       ruff check + ruff format --check + mypy + import contracts"
+	@echo "make lint       ruff check + ruff format --check + mypy + import contracts; frontend eslint + tsc --noEmit"
 	@echo "make bench      benchmarks, each printed beside a baseline measured in the same run"
 	@echo "make demo-data  build the demo warehouses (AW_DATA_DIR=/WWI_DATA_DIR= load real files)"
 	@echo "make token      print a bearer token for the demo user (needs make up running)"
@@ -32,11 +32,16 @@ lint: deps
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy backend/shared business-telemetry --exclude 'business-telemetry/tests'
 	cd backend && $(UV) run --frozen lint-imports ../pyproject.toml --no-cache --no-logo
+	cd frontend && npm run --silent lint && npm run --silent typecheck
 
 pytest: deps
 	$(UV) run --frozen pytest
 
-test: lint pytest
+# The SPA's unit tests (Vitest) and its production build; the browser tests run under pytest.
+frontend-test: deps
+	cd frontend && npm test --silent && npm run --silent build -- --logLevel warn
+
+test: lint frontend-test pytest
 
 demo-data: deps
 	cd backend && $(UV) run --frozen python -m demo build --out $(abspath $(DEMO_DIR)) --seed $(SEED) \
@@ -56,7 +61,7 @@ token:
 	@$(UV) run --frozen python scripts/token.py
 
 clean:
-	rm -rf $(VAR) .venv .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VAR) .venv .mypy_cache .ruff_cache .pytest_cache frontend/dist test-output
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # The product docs' checklist against any deployment: make verify BASE_URL=… TOKEN=…

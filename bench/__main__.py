@@ -24,6 +24,7 @@ BENCHMARKS = {
     "reports": "bench.bench_reports",
     "ingest": "bench.bench_ingest",
     "sinks": "bench.bench_sinks",
+    "dashboard": "bench.bench_dashboard",
 }
 
 

@@ -7,6 +7,7 @@ deployment has to change, but there is one field per setting and one place that 
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -55,6 +56,7 @@ class FabricSettings(BaseSettings):
     console_pretty: bool = False
     output_dir: str = Field(
         default="./business_telemetry_output",
+        validate_default=True,  # made absolute (see `_absolute_path`), the default too
         validation_alias=_env("FABRIC_OUTPUT_DIR", "FABRIC_FILE_OUTPUT_DIR"),
     )
 
@@ -93,8 +95,14 @@ class FabricSettings(BaseSettings):
     max_event_bytes: int = Field(default=64 * 1024, ge=256)
 
     # Durable spool
-    spool_dir: str = "./business_telemetry_spool"
+    spool_dir: str = Field(default="./business_telemetry_spool", validate_default=True)
     spool_max_bytes: int = Field(default=1024 * 1024 * 1024, ge=64 * 1024)
+    spool_high_water_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        description="While more than this is spooled but undelivered and the sinks are healthy,"
+        " ingestion requests wait (up to 2 s each) for the drainer: flow control; 0 turns it off",
+    )
     spool_segment_bytes: int = Field(default=8 * 1024 * 1024, ge=4096)
     retry_initial_backoff_seconds: float = Field(default=0.2, gt=0)
     retry_max_backoff_seconds: float = Field(default=30.0, gt=0)
@@ -104,16 +112,24 @@ class FabricSettings(BaseSettings):
         description="Drain the spool in a child process (another core) or in the worker",
     )
     drainer_priority: Literal["idle", "low", "normal"] = Field(
-        default="idle",
+        default="normal",
         description=(
-            "CPU priority of the drainer process: `idle` runs only on otherwise idle CPU"
-            " (Linux SCHED_IDLE), `low` at niceness 10, `normal` as the worker"
+            "CPU priority of the drainer process: `normal` as the worker (delivery keeps pace"
+            " on a busy machine), `low` at niceness 10, `idle` only on otherwise idle CPU"
+            " (Linux SCHED_IDLE: the fastest acknowledgements, but other work starves delivery)"
         ),
     )
 
     # SDK in-memory queue
     sdk_queue_size: int = Field(default=10_000, ge=1)
     sdk_enqueue_timeout_seconds: float = Field(default=1.0, ge=0)
+
+    @field_validator("spool_dir", "output_dir")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        """A relative folder means one place for the whole service: resolved here, once, against
+        the working directory of the process the user started; children get it absolute."""
+        return os.path.abspath(os.path.expanduser(value))
 
     @field_validator("composite_sinks")
     @classmethod

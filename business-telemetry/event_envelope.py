@@ -14,7 +14,14 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from event_payloads import KEY_FIELDS, PAYLOADS
 
@@ -139,8 +146,12 @@ def flatten_event(
     service_name: str | None = None,
     service_version: str | None = None,
 ) -> dict[str, Any]:
-    """The output row of one event: envelope columns, key-field columns, `data` without nulls."""
-    data = {k: v for k, v in (record.get("data") or {}).items() if v is not None}
+    """The output row of one event: envelope columns, key-field columns, `data` without nulls.
+    Runs for every delivered event: the common case (no nulls in `data`, the spool's stored
+    form) takes no copy of `data`."""
+    data = record.get("data") or {}
+    if None in data.values():
+        data = {k: v for k, v in data.items() if v is not None}
     get = record.get
     event_type = get("event_type")
     row = {
@@ -157,15 +168,17 @@ def flatten_event(
         "correlation_id": get("correlation_id"),
     }
     for key in KEY_FIELDS.get(str(event_type), ()):
-        if key in data and row.get(key) is None:
-            row[key] = data[key]
+        value = data.get(key)
+        if value is not None and row.get(key) is None:
+            row[key] = value
     row["data"] = data
     row["custom_properties"] = get("custom_properties") or {}
     return row
 
 
 class BaseEvent(EnvelopeFields):
-    """One business event (SDK side). `data` is checked against the type's payload model.
+    """One business event (SDK side). `data` is checked against the type's payload model; on
+    `BaseEvent` itself (the generic envelope) its identifying fields may still be missing.
 
     The original SDK's flat keywords still work: `ProductEvent(product_id="p1", ...)` moves every
     non-envelope keyword into `data` before validation.
@@ -202,9 +215,17 @@ class BaseEvent(EnvelopeFields):
             allowed = ", ".join(sorted(self.event_types))
             raise ValueError(f"event_type {self.event_type!r} is not one of {allowed}")
         payload = PAYLOADS.get(self.event_type)
-        if payload is not None:
+        if payload is None:
+            return self
+        try:
             validated = payload.model_validate(self.data)
-            self.data = validated.model_dump(mode="json", exclude_none=True)
+        except ValidationError as exc:
+            # The generic envelope, as the original SDK's: `data` may be filled in later, so
+            # a missing field is allowed here (the typed classes and the API still require it).
+            if type(self) is not BaseEvent or any(e["type"] != "missing" for e in exc.errors()):
+                raise
+            return self
+        self.data = validated.model_dump(mode="json", exclude_none=True)
         return self
 
     def to_record(self) -> dict[str, Any]:

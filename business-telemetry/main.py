@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from config import FabricSettings, get_fabric_settings
 from ingest.api import Runtime, router
+from ingest.backlog import Backlog
 from ingest.drainer import Drainer, expand_sinks
 from ingest.drainer_process import DrainerProcess
 from ingest.errors import install_error_handlers
@@ -66,9 +67,20 @@ def create_app(settings: FabricSettings | None = None, sink: Sink | None = None)
             drainer = Drainer(settings, sink, DeliveryMetrics())
         drainer.start()
         metrics.watch_spool(Path(settings.spool_dir), lambda: drainer.sink_names)
-        app.state.runtime = Runtime(settings, metrics, writer, drainer, time.monotonic())
+        backlog = Backlog(
+            Path(settings.spool_dir),
+            lambda: drainer.sink_names,
+            lambda: drainer.sink_errors() == {},
+            settings.spool_high_water_bytes,
+        )
+        app.state.runtime = Runtime(settings, metrics, writer, drainer, time.monotonic(), backlog)
         logger.info(
-            "business telemetry ready: sink=%s spool=%s", settings.sink_type, settings.spool_dir
+            "business telemetry ready: sink=%s spool=%s output=%s drainer=%s/%s",
+            settings.sink_type,
+            settings.spool_dir,
+            settings.output_dir,
+            settings.drainer_mode,
+            settings.drainer_priority,
         )
         try:
             yield

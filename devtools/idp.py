@@ -122,9 +122,15 @@ def _log_tail(path: Path, start: int) -> str:
 
 
 def start_idp(
-    *, data_dir: Path, port: int = DEFAULT_PORT, startup_timeout: float = 30.0
+    *,
+    data_dir: Path,
+    port: int = DEFAULT_PORT,
+    startup_timeout: float = 30.0,
+    config: Path | None = None,
 ) -> RunningIdp:
     """Start the provider on 127.0.0.1:`port` (0 = any free port) with keys kept in `data_dir`.
+
+    `config` replaces idp/config.json (tests use a copy with short token lifetimes).
 
     Returns once the discovery document answers with the expected issuer; raises `IdpError`
     with the end of the provider's log (`<data_dir>/idp.log`) if it exits or does not answer.
@@ -137,8 +143,11 @@ def start_idp(
     log_path = data_dir / "idp.log"
     log = log_path.open("ab")
     start = log.tell()
+    arguments = [str(IDP_DIR / "server.mjs"), "--port", str(port), "--data-dir", str(data_dir)]
+    if config is not None:
+        arguments += ["--config", str(config)]
     process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
-        [node, str(IDP_DIR / "server.mjs"), "--port", str(port), "--data-dir", str(data_dir)],
+        [node, *arguments],
         cwd=IDP_DIR,
         stdin=subprocess.DEVNULL,
         stdout=log,

@@ -1,8 +1,9 @@
 """An OTLP/HTTP trace receiver on 127.0.0.1: decodes what services export (tests, `make traces`).
 
-It accepts `POST /v1/traces` with an `ExportTraceServiceRequest` (protobuf, optionally gzip) as
-the OTLP/HTTP exporter sends it, answers with an empty `ExportTraceServiceResponse`, and keeps
-every span with its service name so tests can follow one trace across processes. It also answers
+It accepts `POST /v1/traces` with an `ExportTraceServiceRequest` as the OTLP/HTTP exporters send
+it — protobuf (the Python SDK, optionally gzip) or OTLP/JSON (the browser SDK, hex ids) — answers
+CORS preflights so a page on another origin may export to it, and keeps every span with its
+service name so tests can follow one trace across processes and the browser. It also answers
 Tempo's trace-by-id query, `GET /api/traces/<trace id>` (OTLP JSON under `batches`, 404 when
 unknown), so `make verify`'s step 8 runs against it unchanged. `python -m devtools.otlp_receiver`
 (`make traces`) runs it on port 4318 and prints every span as it arrives: traces without compose.
@@ -11,6 +12,7 @@ unknown), so `make verify`'s step 8 runs against it unchanged. `python -m devtoo
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
 import json
 import sys
@@ -43,6 +45,24 @@ class ReceivedSpan:
 def _value(any_value: Any) -> Any:
     kind = any_value.WhichOneof("value")
     return getattr(any_value, kind) if kind else None
+
+
+_ID_KEYS = ("traceId", "spanId", "parentSpanId")
+
+
+def request_from_json(payload: bytes) -> ExportTraceServiceRequest:
+    """OTLP/JSON is protobuf's JSON mapping except that ids are hex: re-encode them, then parse."""
+    document = json.loads(payload)
+    for resource_spans in document.get("resourceSpans", []):
+        for scope_spans in resource_spans.get("scopeSpans", []):
+            for span in scope_spans.get("spans", []):
+                for item in (span, *span.get("links", [])):
+                    for key in _ID_KEYS:
+                        if item.get(key):
+                            item[key] = base64.b64encode(bytes.fromhex(item[key])).decode()
+    request = ExportTraceServiceRequest()
+    json_format.ParseDict(document, request, ignore_unknown_fields=True)
+    return request
 
 
 class OtlpReceiver:
@@ -93,9 +113,7 @@ class OtlpReceiver:
         summary = sorted({(span.service, span.name) for span in self.snapshot()})
         raise TimeoutError(f"spans never matched within {timeout}s; received: {summary}")
 
-    def _store(self, payload: bytes) -> None:
-        request = ExportTraceServiceRequest()
-        request.ParseFromString(payload)
+    def _store(self, request: ExportTraceServiceRequest) -> None:
         received = []
         for resource_spans in request.resource_spans:
             resource = {kv.key: _value(kv.value) for kv in resource_spans.resource.attributes}
@@ -142,6 +160,22 @@ class OtlpReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def _cors(self) -> None:
+                origin = self.headers.get("Origin")
+                if origin:
+                    self.send_header("Access-Control-Allow-Origin", origin)
+                    self.send_header("Vary", "Origin")
+
+            def do_OPTIONS(self) -> None:
+                self.send_response(204)
+                self._cors()
+                self.send_header("Access-Control-Allow-Methods", "POST")
+                requested = self.headers.get("Access-Control-Request-Headers", "content-type")
+                self.send_header("Access-Control-Allow-Headers", requested)
+                self.send_header("Access-Control-Max-Age", "600")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_GET(self) -> None:
                 prefix = "/api/traces/"
                 trace_id = self.path[len(prefix) :] if self.path.startswith(prefix) else ""
@@ -168,14 +202,25 @@ class OtlpReceiver:
                 if self.path != "/v1/traces":
                     self.send_error(404)
                     return
+                as_json = self.headers.get("Content-Type", "").startswith("application/json")
                 try:
-                    receiver._store(body)
+                    if as_json:
+                        request = request_from_json(body)
+                    else:
+                        request = ExportTraceServiceRequest()
+                        request.ParseFromString(body)
                 except Exception:
                     self.send_error(400, "not an ExportTraceServiceRequest")
                     return
-                data = ExportTraceServiceResponse().SerializeToString()
+                receiver._store(request)
+                if as_json:
+                    data, content_type = b"{}", "application/json"
+                else:
+                    data = ExportTraceServiceResponse().SerializeToString()
+                    content_type = "application/x-protobuf"
                 self.send_response(200)
-                self.send_header("Content-Type", "application/x-protobuf")
+                self._cors()
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -25,6 +25,7 @@ import contextlib  # noqa: E402
 import os  # noqa: E402
 import secrets  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -47,6 +48,9 @@ PORTS = {
     "business-telemetry": int(os.environ.get("TELEMETRY_PORT", "8080")),
 }
 IDP_PORT = int(os.environ.get("IDP_PORT", "9000"))
+# The SPA's origin is fixed: it is the redirect URI the local provider's `otel-bi-frontend` allows.
+FRONTEND_DIR = REPO / "frontend"
+FRONTEND_URL = "http://127.0.0.1:5173"
 
 # name -> (module file that must exist, working dir, uvicorn target, health path)
 SERVICES = {
@@ -253,8 +257,65 @@ def wait_healthy(present: list[str], runner: subprocess.Popen[bytes], timeout: f
         raise RuntimeError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}")
 
 
-def print_urls(present: list[str], idp_url: str, postgres_url: str, *, auth_on: bool) -> None:
+def wait_frontend(server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check_stop()
+        if server.poll() is not None:
+            raise RuntimeError(f"the frontend server exited ({server.returncode}); is 5173 taken?")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{FRONTEND_URL}/", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"the frontend did not answer on {FRONTEND_URL} within {timeout:.0f}s")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def build_frontend() -> bool:
+    """`npm run build` of the SPA (same-origin API: `/api` is proxied by its server)."""
+    if not (FRONTEND_DIR / "node_modules" / ".bin" / "vite").exists():
+        say("frontend/node_modules is missing (run `make deps`): not serving the SPA")
+        return False
+    if not _port_free(int(FRONTEND_URL.rsplit(":", 1)[1])):
+        say(f"{FRONTEND_URL} is taken (another make up?): not serving the SPA")
+        return False
+    say("building the frontend (npm run build)")
+    result = subprocess.run(
+        ["npm", "run", "--silent", "build", "--", "--logLevel", "warn"],  # noqa: S607
+        cwd=FRONTEND_DIR,
+        env={**os.environ, "VITE_API_BASE_URL": os.environ.get("VITE_API_BASE_URL", "")},
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"building the frontend failed (exit {result.returncode})")
+    return True
+
+
+def serve_frontend(gateway_url: str) -> subprocess.Popen[bytes]:
+    """`vite preview` of the build on 127.0.0.1:5173, proxying `/api` to the gateway."""
+    return subprocess.Popen(  # noqa: S603
+        [str(FRONTEND_DIR / "node_modules" / ".bin" / "vite"), "preview", "--logLevel", "warn"],
+        cwd=FRONTEND_DIR,
+        env={**os.environ, "OTEL_BI_GATEWAY_URL": gateway_url},
+        start_new_session=True,
+    )
+
+
+def print_urls(
+    present: list[str], idp_url: str, postgres_url: str, *, auth_on: bool, frontend: bool = False
+) -> None:
     print("\notel-bi is up (Ctrl-C stops everything):", flush=True)
+    if frontend:
+        login = f"sign in as {local_idp.DEMO_USERNAME} / {local_idp.DEMO_PASSWORD}"
+        print(f"  {'frontend':<20} {FRONTEND_URL}/  ({login if auth_on else 'auth off'})")
     for name in present:
         print(f"  {name:<20} http://127.0.0.1:{PORTS[name]}")
     print(f"  {'identity provider':<20} {idp_url}  (user {local_idp.DEMO_USERNAME} / "
@@ -291,6 +352,8 @@ def run(stack: contextlib.ExitStack) -> int:
     stack.callback(provider.stop)
     check_stop()
     idp_url = provider.issuer
+    frontend = (FRONTEND_DIR / "package.json").exists() and build_frontend()
+    check_stop()
     present = [name for name in SERVICES if (REPO / SERVICES[name][0]).exists()]
     procfile = write_procfile(present)
     say(f"starting {', '.join(present)}")
@@ -312,9 +375,14 @@ def run(stack: contextlib.ExitStack) -> int:
 
     stack.callback(stop_runner)
     wait_healthy(present, runner, timeout=120)
+    if frontend and "api-gateway" in present:
+        spa = serve_frontend(f"http://127.0.0.1:{PORTS['api-gateway']}")
+        stack.callback(lambda: (spa.terminate(), spa.wait(timeout=10)))
+        wait_frontend(spa)
     auth = configured("REQUIRE_FRONTEND_AUTH", env, file_env) or "true"
     print_warehouses(demo_dir)
-    print_urls(present, idp_url, postgres_url, auth_on=auth.strip().lower() not in FALSE_WORDS)
+    auth_on = auth.strip().lower() not in FALSE_WORDS
+    print_urls(present, idp_url, postgres_url, auth_on=auth_on, frontend=frontend)
     while not STOP.is_set() and runner.poll() is None:
         time.sleep(0.2)
     say("stopping")

@@ -25,9 +25,10 @@ from prometheus_client import generate_latest
 
 from config import FabricSettings
 from ingest.metrics import DeliveryMetrics
-from ingest.pump import SinkPump, segment_event_ids
+from ingest.pump import SinkPump
 from ingest.segments import DeliveredIds, is_sealed, list_segments, read_cursor
 from ingest.spool_view import HEARTBEAT_SECONDS, SpoolView, stale_after
+from ingest.spooled_events import segment_event_ids
 from sinks.base import Sink
 from sinks.dead_letter import DeadLetters
 from sinks.retry import backoff_delay

@@ -1,18 +1,16 @@
 """The drainer in a child process of each worker, so delivery uses another core than HTTP.
 
-The worker starts `python -m ingest.drainer_process` with its settings as one JSON line on
+The worker starts `main()` below in a new interpreter with its settings as one JSON line on
 stdin (never in argv or the environment: they hold secrets) and keeps stdin open. The child runs
 a `Drainer` (leader election included) and stops when stdin closes, which happens when the
 worker stops or dies, even by `kill -9`; an interrupted batch is simply resent by the next
 leader. SIGTERM also stops it gracefully; SIGINT (a terminal's Ctrl+C) is left to the worker.
 If the child dies on its own (killed, out of memory, a bug) the worker logs it and starts a new
 one with back-off; meanwhile `/ready` reports the leader's heartbeat going stale.
-The child runs at `FABRIC_DRAINER_PRIORITY` (`lower_priority`), by default on idle CPU only:
-acknowledging requests matters more than delivering what the spool already holds durably, and
-on two cores even a niced drainer delayed the worker's wake-ups (each request waits for a spool
-commit to come back) enough to cost a quarter of the batch endpoint's events/s. Under sustained
-overload the spool absorbs the difference; once it is full, ingestion answers 503 + Retry-After,
-the load backs off and the drainer catches up.
+The child runs at `FABRIC_DRAINER_PRIORITY` (`lower_priority`), by default at the worker's own
+priority: on a lower one, any other work on the machine (a second service, a build) starves
+delivery while ingestion keeps acknowledging, and the backlog only grows. The worker's flow
+control (`ingest.backlog`) keeps the drainer from falling far behind under sustained load.
 """
 
 from __future__ import annotations
@@ -46,6 +44,10 @@ WATCH_SECONDS = 0.5
 RESTART_BACKOFF = (1.0, 30.0)  # first and longest wait before starting a dead child again
 _HEALTHY_RUN_SECONDS = 60.0  # a child that lived this long starts the back-off over
 LOW_NICENESS = 10
+_CHILD = (
+    f"import sys; sys.path.insert(0, {str(SERVICE_DIR)!r}); "
+    "from ingest.drainer_process import main; main()"
+)
 
 
 def lower_priority(priority: str) -> None:
@@ -102,9 +104,10 @@ class DrainerProcess(SpoolView):
         return None if self._proc is None else self._proc.pid
 
     def _spawn(self) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "ingest.drainer_process"], cwd=SERVICE_DIR, stdin=subprocess.PIPE
-        )
+        # The worker's own working directory (the settings' paths are absolute already, see
+        # `config`); the service folder goes first on sys.path, as `--app-dir` puts it.
+        command = [sys.executable, "-c", _CHILD]  # our interpreter, our code: nothing untrusted
+        self._proc = subprocess.Popen(command, stdin=subprocess.PIPE)  # noqa: S603
         stdin: IO[bytes] | None = self._proc.stdin
         assert stdin is not None
         stdin.write(settings_payload(self.settings))

@@ -84,7 +84,7 @@ def _fields(obj: Any) -> Any:
     return {k: v for k, v in ({**fields, **extra} if extra else fields).items() if v is not None}
 
 
-def _dump(events: Sequence[dict[str, Any]]) -> bytes:
+def dump_events(events: Sequence[dict[str, Any]]) -> bytes:
     # orjson over the validated dicts: ~10x faster than pydantic's dump_json here, and the
     # values are already validated and normalised (UTC datetimes, aliases resolved).
     return orjson.dumps(events, default=_fields, option=orjson.OPT_UTC_Z)
@@ -125,7 +125,7 @@ def derive_ids(id_base: str, given: Sequence[str | None]) -> list[str]:
 def _unstorable(event: dict[str, Any], max_event_bytes: int) -> str | None:
     """Why one event cannot be spooled (too big, not representable), or None."""
     try:
-        size = len(_dump([event])) - 2
+        size = len(dump_events([event])) - 2
     except orjson.JSONEncodeError as exc:
         return f"event cannot be stored as JSON: {exc}"
     if size > max_event_bytes:
@@ -139,7 +139,7 @@ def _encode(
     """All accepted events of a request become ONE spool record (one checksum, one line)."""
     accepted = [event for _, event in events]
     try:
-        dumped = _dump(accepted)
+        dumped = dump_events(accepted)
         check_each = len(dumped) > max_event_bytes  # some event may be over the limit
     except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits somewhere in `data`
         dumped, check_each = b"", True
@@ -153,7 +153,7 @@ def _encode(
             out.rejected_types.append(event["event_type"])
             out.errors.append({"index": index, "field": f"events[{index}]", "error": problem})
         accepted = kept
-        dumped = _dump(accepted) if accepted else b""
+        dumped = dump_events(accepted) if accepted else b""
     if not accepted:
         return
     given = [event.get("event_id") for event in accepted]

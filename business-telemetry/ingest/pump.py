@@ -22,14 +22,14 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from event_envelope import flatten_event
-from ingest.encode import derive_ids, event_ids
 from ingest.metrics import DeliveryMetrics
-from ingest.records import read_record, record_client_ids
 from ingest.segments import Cursor, is_sealed, list_segments, read_records
+from ingest.spooled_events import Rejected, read_all, segment_event_ids
 from sinks.base import PermanentSinkError, Sink
 from sinks.dead_letter import DeadLetters
 from sinks.retry import backoff_delay
@@ -39,25 +39,22 @@ _MIN_BYTES_PER_EVENT = 100  # no spooled event is smaller
 _BYTES_PER_EVENT = 300  # a typical one; bounds how much one batch reads and parses
 
 
-def spool_events(raw: bytes) -> list[dict[str, Any]]:
-    """The events of one spool record, with the ids and times the ingest path left implicit."""
-    record = read_record(raw)
-    events = record.events
-    for event, event_id in zip(events, event_ids(record.id_base, events), strict=True):
-        event["event_id"] = event_id
-        if event.get("event_time") is None:
-            event["event_time"] = record.received_at
-    return events
+def _by_reason(rejected: Rejected) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for event, reason in rejected:
+        groups.setdefault(reason, []).append(event)
+    return groups
 
 
-def segment_event_ids(segment: Path, stop: int = -1) -> list[str]:
-    """Ids of the intact events of `segment` (up to byte `stop`), in spool order."""
-    result = read_records(segment, 0, limit=10**9, sealed=True, stop=stop)
-    ids: list[str] = []
-    for raw in result.records:
-        id_base, given = record_client_ids(raw)
-        ids += map(str, derive_ids(id_base, given))
-    return ids
+@dataclass
+class _Batch:
+    """One sink batch read from a segment, ready to send."""
+
+    end: int  # the segment offset after its last record
+    rows: list[dict[str, Any]]
+    ids: set[str]
+    rejected: Rejected
+    size: int  # events read (rows, duplicates dropped, rejected): what fills a batch
 
 
 RowDefaults = dict[str, str | None]
@@ -183,8 +180,7 @@ class SinkPump:
     def _remember(self, event_id: str) -> None:
         """Add to the dedup window, dropping the oldest id past its size. An OrderedDict, not a
         dict: `del d[next(iter(d))]` rescans the dummy slots earlier deletions leave at the
-        front of a dict, which made every delivered event cost O(window) (63 % of the drainer's
-        CPU at a 100k-id window)."""
+        front of a dict, which made every delivered event cost O(window)."""
         self._seen[event_id] = None
         if len(self._seen) > self.dedup_window:
             self._seen.popitem(last=False)
@@ -212,8 +208,12 @@ class SinkPump:
             result = read_records(
                 segment, cursor.acked, limit=10**9, sealed=True, stop=cursor.inflight_end
             )
-            events = [spool_events(raw) for raw in result.records]
-            await self._deliver(cursor, events, cursor.inflight_end)
+            events, rejected = read_all(result.records)
+            replay = self._rows(events, cursor.inflight_end, rejected, set())
+            await self._deliver(replay)
+            for event_id in replay.ids:
+                self._remember(event_id)
+            cursor.ack(replay.end)
             return True
         pending_bytes = os.stat(segment).st_size - cursor.acked
         if pending_bytes <= 0:
@@ -226,9 +226,41 @@ class SinkPump:
         forced = flush or sealed or now - since >= self.flush_interval
         if not forced and pending_bytes < self.batch_size * _MIN_BYTES_PER_EVENT:
             return False
+        batch: _Batch | None = self._read_batch(segment, cursor.acked, sealed)
+        if batch is None or (not forced and batch.size < self.batch_size):
+            return False
+        while batch is not None:
+            # While this batch goes to the sink (mostly I/O: files, fsyncs, the network), the
+            # next one is read and prepared in a thread; only this one is marked in flight, so
+            # a crash resends exactly it, as before. A partial next batch waits for more
+            # unless a send is forced.
+            cursor.mark_inflight(batch.end)
+            sending = self._deliver(batch)
+            if batch.size < self.batch_size:
+                await sending
+                following = None
+            else:
+                following, _ = await asyncio.gather(
+                    asyncio.to_thread(self._read_batch, segment, batch.end, sealed, batch.ids),
+                    sending,
+                )
+            for event_id in batch.ids:
+                self._remember(event_id)
+            cursor.ack(batch.end)
+            if following is not None and not forced and following.size < self.batch_size:
+                following = None
+            batch = following
+        self._pending_since.pop(segment.name, None)
+        return True
+
+    def _read_batch(
+        self, segment: Path, offset: int, sealed: bool, in_flight: set[str] | None = None
+    ) -> _Batch | None:
+        """The batch from `offset`: its rows (duplicates of delivered or `in_flight` ids
+        dropped), the events that failed validation, and where it ends; None if nothing."""
         result = read_records(
             segment,
-            cursor.acked,
+            offset,
             limit=self.batch_size,
             sealed=sealed,
             max_bytes=self.batch_size * _BYTES_PER_EVENT,
@@ -241,29 +273,48 @@ class SinkPump:
                 result.corrupt,
                 int(result.torn),
             )
-        if result.end == cursor.acked:
-            return False
-        events = [spool_events(raw) for raw in result.records]
-        if not forced and sum(len(e) for e in events) < self.batch_size:
-            return False
-        await self._deliver(cursor, events, result.end)
-        self._pending_since.pop(segment.name, None)
-        return True
+        if result.end == offset:
+            return None
+        records, rejected = read_all(result.records)
+        return self._rows(records, result.end, rejected, in_flight or set())
 
-    async def _deliver(self, cursor: Cursor, records: list[list[dict[str, Any]]], end: int) -> None:
+    def _rows(
+        self,
+        records: list[list[dict[str, Any]]],
+        end: int,
+        rejected: Rejected,
+        in_flight: set[str],
+    ) -> _Batch:
         rows: list[dict[str, Any]] = []
         batch_ids: set[str] = set()
         seen = self._seen
         defaults = self.row_defaults
+        duplicates = 0
         for events in records:
             for event in events:
                 event_id = event["event_id"]
-                if event_id in seen or event_id in batch_ids:
-                    self.metrics.duplicates.labels(self.name).inc()
+                if event_id in seen or event_id in batch_ids or event_id in in_flight:
+                    duplicates += 1
                     continue
                 batch_ids.add(event_id)
                 rows.append(flatten_event(event, **defaults))
-        cursor.mark_inflight(end)
+        if duplicates:
+            self.metrics.duplicates.labels(self.name).inc(duplicates)
+        return _Batch(end, rows, batch_ids, rejected, len(rows) + duplicates + len(rejected))
+
+    async def _deliver(self, batch: _Batch) -> None:
+        """Dead-letter what failed validation, then write the rows until the sink takes them
+        (poison events dead-lettered, everything else retried with back-off)."""
+        if batch.rejected:  # never to the sink: set aside with the reason first
+            for reason, group in _by_reason(batch.rejected).items():
+                await asyncio.to_thread(self.dead_letters.write, self.name, group, reason)
+            self.metrics.dead_lettered.labels(self.name).inc(len(batch.rejected))
+            logger.error(
+                "sink %s: %s spooled event(s) failed validation; dead-lettered",
+                self.name,
+                len(batch.rejected),
+            )
+        rows = batch.rows
         attempt = 0
         while rows:
             started = time.perf_counter()
@@ -289,9 +340,6 @@ class SinkPump:
                 self.metrics.sent.labels(self.name).inc(len(rows))
                 break
         self._set_status(None)
-        for event_id in batch_ids:
-            self._remember(event_id)
-        cursor.ack(end)
 
     async def _retry_later(
         self, rows: list[dict[str, Any]], reason: str, attempt: int, *, permanent: bool

@@ -7,22 +7,24 @@ Two forms, both one JSON document:
 - `{"id_base": …, "received_at": …, "body": {...}}` holds the request body exactly as received,
   for a batch `ingest.fast_batch` vouched for. The drainer writes the stored form with the same
   code when it reads the record: that takes one serialisation of every event off the path that
-  acknowledges the request (+8-15 % events/s in `bench.bench_ingest`'s load).
+  acknowledges the request (figures in the README's Performance section).
 
 Either way `id_base` numbers the events (`ingest.encode.derive_ids`) and `received_at` is the
 time of the events sent without one. A body the running version no longer vouches for (a
-record spooled before an upgrade that changed a schema) is delivered as received, with a
-warning, rather than dropped: it was acknowledged.
+record spooled before an upgrade that changed a schema) is validated event by event through
+the full model: what passes is delivered in its stored form, what fails is set aside with the
+reason (`SpoolRecord.rejected`, for the dead-letter file), never sent as received.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 from ingest.fast_batch import fast_batch, stored_events
 from ingest.segments import encode_record
@@ -46,9 +48,13 @@ def spool_record(id_base: str, content: bytes, *, verbatim: bool) -> bytes:
 
 @dataclass(frozen=True)
 class SpoolRecord:
+    """`events` in spool order (their positions number their ids); `rejected` maps the
+    position of each event that failed validation on the way out to the reason."""
+
     id_base: str
     received_at: str
     events: list[dict[str, Any]]
+    rejected: dict[int, str] = field(default_factory=dict)
 
 
 def read_record(raw: bytes) -> SpoolRecord:
@@ -59,14 +65,41 @@ def read_record(raw: bytes) -> SpoolRecord:
         return SpoolRecord(record["id_base"], record["received_at"], record["events"])
     head, body = orjson.loads(parts[0]), parts[1]
     events = stored_events(body)
-    if events is None:
-        logger.warning(
-            "spool record %s: this version no longer vouches for its body; delivering the "
-            "events as received",
-            head["id_base"],
-        )
-        events = orjson.loads(body)["events"]
-    return SpoolRecord(head["id_base"], head["received_at"], events)
+    if events is not None:
+        return SpoolRecord(head["id_base"], head["received_at"], events)
+    events, rejected = _revalidated(orjson.loads(body)["events"])
+    logger.warning(
+        "spool record %s: this version no longer vouches for its body; validated its %s "
+        "event(s) again, %s rejected",
+        head["id_base"],
+        len(events),
+        len(rejected),
+    )
+    return SpoolRecord(head["id_base"], head["received_at"], events, rejected)
+
+
+def _revalidated(items: list[Any]) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """Each event through the full ingestion model (`ingest.models.EVENT`), in its stored form;
+    an event that fails stays at its position as received, its reason in the second value."""
+    # Imported here: `ingest.encode` imports this module (and this path is rare).
+    from ingest.encode import dump_events, field_path
+    from ingest.models import EVENT
+
+    events: list[dict[str, Any]] = []
+    rejected: dict[int, str] = {}
+    for position, item in enumerate(items):
+        try:
+            events.append(orjson.loads(dump_events([EVENT.validate_python(item)]))[0])
+        except (ValidationError, orjson.JSONEncodeError) as exc:
+            reason = str(exc)
+            if isinstance(exc, ValidationError):
+                reason = "; ".join(
+                    f"{field_path(error['loc']) or 'event'}: {error['msg']}"
+                    for error in exc.errors(include_url=False, include_input=False)
+                )
+            rejected[position] = f"failed validation on the way out: {reason}"
+            events.append(item if isinstance(item, dict) else {"value": item})
+    return events, rejected
 
 
 def record_client_ids(raw: bytes) -> tuple[str, list[Any]]:

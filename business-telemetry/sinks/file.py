@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,7 @@ class FileSink(BaseSink):
             batch_size=batch_size, flush_interval_seconds=flush_interval_seconds, **buffer_options
         )
         self.name = name
-        self.output_dir = Path(output_dir)
+        self.output_dir = Path(os.path.abspath(output_dir))  # one meaning whatever the cwd later
         self.partition_by_type = partition_by_type
         self.partition_by_date = partition_by_date
 
@@ -91,15 +91,19 @@ class FileSink(BaseSink):
 
     def _write_sync(self, batch: Sequence[Envelope]) -> None:
         root = self.output_dir.resolve()
-        groups: dict[tuple[str, str], list[tuple[datetime, Envelope]]] = {}
+        groups: dict[tuple[str, date], list[tuple[datetime, Envelope]]] = {}
         poison: list[str] = []
+        segments: dict[object, str | None] = {}  # a batch holds few types: check each once
         for event in batch:
-            segment = event_type_segment(event.get("event_type"))
+            event_type = event.get("event_type")
+            segment = segments.get(event_type, "")
+            if segment == "":
+                segment = segments[event_type] = event_type_segment(event_type)
             when = parse_event_time(event.get("event_time"))
             if segment is None or when is None:
                 poison.append(str(event.get("event_id", "")))
                 continue
-            groups.setdefault((segment, when.strftime("%Y%m%d")), []).append((when, event))
+            groups.setdefault((segment, when.date()), []).append((when, event))
         if poison:
             raise PermanentSinkError("invalid event_type or event_time for a file path", poison)
         for (segment, _day), items in groups.items():
@@ -116,13 +120,10 @@ class FileSink(BaseSink):
             folder = folder / f"year={first:%Y}" / f"month={first:%m}" / f"day={first:%d}"
         if not folder.resolve().is_relative_to(root):  # defence in depth; the regex forbids it
             raise PermanentSinkError("event_type escapes the output dir", [])
-        digest = hashlib.sha256()
-        lines = []
-        for _when, event in items:
-            digest.update(str(event.get("event_id", "")).encode())
-            digest.update(b"\0")
-            lines.append(orjson.dumps(dict(event)))
-        name = f"{first:%Y%m%d_%H%M%S}_{digest.hexdigest()[:12]}.jsonl"
+        # The digest of every id followed by a NUL: the name a retry of the same batch gets.
+        ids = b"".join(str(event.get("event_id", "")).encode() + b"\0" for _, event in items)
+        lines = [orjson.dumps(event if type(event) is dict else dict(event)) for _, event in items]
+        name = f"{first:%Y%m%d_%H%M%S}_{hashlib.sha256(ids).hexdigest()[:12]}.jsonl"
         folder.mkdir(parents=True, exist_ok=True)
         _atomic_write(folder / name, b"\n".join(lines) + b"\n")
 

@@ -239,9 +239,16 @@ def leader_pid(spool: Path) -> int:
         return 0
 
 
+DEFAULT_SPOOL = "business_telemetry_spool"  # FABRIC_SPOOL_DIR's default, relative
+
+
 class ServiceProcess:
     """The service as its own process group, configured only through FABRIC_* variables:
     `uvicorn main:app --workers N`, or `python main.py` as the spec's quick start runs it.
+
+    By default it starts in the service folder with absolute paths under `tmp`. With `cwd` it
+    starts there as a container or a unit would (`--app-dir`, `python <path>/main.py`), with
+    the default relative spool folder and `FABRIC_OUTPUT_DIR=out`, both under `cwd`.
     Its stdout and stderr go to a log file under `tmp` (`log_text()`).
     """
 
@@ -252,11 +259,15 @@ class ServiceProcess:
         *,
         entry: Literal["uvicorn", "main.py"] = "uvicorn",
         env: dict[str, str] | None = None,
+        cwd: Path | None = None,
     ) -> None:
         self.tmp = tmp
         self.workers = workers
         self.entry = entry
         self.extra_env = env or {}
+        self.cwd = cwd
+        self.spool = tmp / "spool" if cwd is None else cwd / DEFAULT_SPOOL
+        self.out = tmp / "out" if cwd is None else cwd / "out"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -266,8 +277,8 @@ class ServiceProcess:
         env = {
             **os.environ,
             "FABRIC_SINK_TYPE": "file",
-            "FABRIC_OUTPUT_DIR": str(self.tmp / "out"),
-            "FABRIC_SPOOL_DIR": str(self.tmp / "spool"),
+            "FABRIC_OUTPUT_DIR": str(self.out) if self.cwd is None else "out",
+            "FABRIC_SPOOL_DIR": str(self.spool),
             "FABRIC_BATCH_SIZE": "200",
             "FABRIC_FLUSH_INTERVAL": "0.2",
             "FABRIC_RETRY_MAX_BACKOFF_SECONDS": "0.5",
@@ -276,23 +287,30 @@ class ServiceProcess:
             "FABRIC_API_PORT": str(self.port),
         }
         env.pop("FABRIC_API_KEY", None)
+        if self.cwd is not None:
+            del env["FABRIC_SPOOL_DIR"]  # the default, relative to the working directory
         env.update(self.extra_env)
         if self.entry == "main.py":
-            command = [sys.executable, "main.py"]
+            command = [sys.executable, str(SERVICE_DIR / "main.py")]
         else:
             command = [
                 *(sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1"),
                 *("--port", str(self.port), "--workers", str(self.workers)),
-                *("--log-level", "warning"),
+                *("--log-level", "warning", "--app-dir", self._app_dir()),
             ]
+        if self.cwd is not None:
+            self.cwd.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 command,
-                cwd=SERVICE_DIR,
+                cwd=self.cwd or SERVICE_DIR,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                # A process group of its own (killed as one), but the test's session: with the
+                # kernel's autogroup scheduling a new session would also get a CPU share of its
+                # own, and the service would not compete for CPU as under one container or unit.
+                process_group=0,
             )
 
         def ready() -> bool:
@@ -300,6 +318,12 @@ class ServiceProcess:
             return httpx.get(f"{self.url}/ready", timeout=2).status_code == 200
 
         poll_until(ready, timeout=60, what="service ready")
+
+    def _app_dir(self) -> str:
+        """The service folder as a user in `cwd` would name it: relative when it is below."""
+        if self.cwd is not None and SERVICE_DIR.is_relative_to(self.cwd.resolve()):
+            return str(SERVICE_DIR.relative_to(self.cwd.resolve()))
+        return str(SERVICE_DIR)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

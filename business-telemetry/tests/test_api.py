@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -380,3 +382,47 @@ class TestApiKey:
 def test_cors_origins_reject_non_urls() -> None:
     with pytest.raises(ValueError, match="FABRIC_CORS_ORIGINS"):
         FabricSettings(cors_origins="shop.example")
+
+
+@pytest.mark.parametrize("client_library", ["urllib", "httpx"])
+def test_a_12_mb_batch_sent_in_one_request_gets_the_413_answer(
+    tmp_path: Path, client_library: str
+) -> None:
+    """The service refuses the body unread, but the client must see the 413 problem body,
+    not a connection reset; the service stays healthy for the next request."""
+    pad = "x" * 60_000
+    body = json.dumps(
+        {"events": [make_event(custom_properties={"pad": pad}) for _ in range(200)]}
+    ).encode()
+    assert len(body) > 12_000_000
+    with live_server(make_settings(tmp_path)) as url:
+        if client_library == "urllib":
+            request = urllib.request.Request(
+                f"{url}/events/batch", data=body, headers={"Content-Type": "application/json"}
+            )
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(request, timeout=30)
+            status, problem = caught.value.code, json.loads(caught.value.read())
+        else:
+            response = httpx.post(f"{url}/events/batch", content=body, timeout=30)
+            status, problem = response.status_code, response.json()
+        assert status == 413
+        assert problem["status"] == 413 and "FABRIC_MAX_BODY_BYTES" in problem["detail"]
+        assert httpx.get(f"{url}/health", timeout=10).status_code == 200
+
+
+def test_a_too_large_body_announced_with_expect_100_continue_is_refused_before_it_is_sent(
+    tmp_path: Path,
+) -> None:
+    """curl sends `Expect: 100-continue` with large bodies and waits: the 413 comes at once."""
+    with live_server(make_settings(tmp_path)) as url:
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            conn.sendall(
+                b"POST /events/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 12000000\r\nExpect: 100-continue\r\n\r\n"
+            )
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += conn.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]

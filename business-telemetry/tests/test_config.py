@@ -73,6 +73,7 @@ EVERY_VARIABLE: dict[str, tuple[str, str, Any]] = {
     "FABRIC_MAX_EVENT_BYTES": ("1024", "max_event_bytes", 1024),
     "FABRIC_SPOOL_DIR": ("/tmp/bt-spool", "spool_dir", "/tmp/bt-spool"),
     "FABRIC_SPOOL_MAX_BYTES": ("1048576", "spool_max_bytes", 1048576),
+    "FABRIC_SPOOL_HIGH_WATER_BYTES": ("0", "spool_high_water_bytes", 0),
     "FABRIC_SPOOL_SEGMENT_BYTES": ("65536", "spool_segment_bytes", 65536),
     "FABRIC_RETRY_INITIAL_BACKOFF_SECONDS": ("0.5", "retry_initial_backoff_seconds", 0.5),
     "FABRIC_RETRY_MAX_BACKOFF_SECONDS": ("9", "retry_max_backoff_seconds", 9.0),
@@ -201,7 +202,7 @@ def test_env_example_lists_every_variable_with_its_default() -> None:
     settings = FabricSettings.model_validate(
         {EVERY_VARIABLE[name][1]: value for name, value in values.items() if value}
     )
-    defaults = FabricSettings.model_construct()
+    defaults = FabricSettings.model_validate({})  # the defaults, validated (paths made absolute)
     for name, (_, field, _) in EVERY_VARIABLE.items():
         assert getattr(settings, field) == getattr(defaults, field), name
 

@@ -99,10 +99,12 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.timeout(60)
 def test_kill9_of_one_worker_of_two_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    """Started from another folder than the service's (`--app-dir`, the default relative spool
+    folder, a relative output folder), as a container or a unit starts it."""
     started = time.monotonic()
-    service = ServiceProcess(tmp_path, 2)
+    service = ServiceProcess(tmp_path, 2, cwd=tmp_path / "elsewhere")
     service.start()
-    spool = tmp_path / "spool"
+    spool = service.spool
     try:
         assert service.proc is not None
         leader = poll_until(lambda: leader_pid(spool), what="a drainer leader")
@@ -130,9 +132,9 @@ def test_kill9_of_one_worker_of_two_loses_and_duplicates_nothing(tmp_path: Path)
         assert len(acked) >= 4000 and service.proc.poll() is None  # the master lives on
         assert not running(victim) and left_behind[0] > 0  # it had spooled events
         assert httpx.post(f"{service.url}/flush", timeout=30).status_code == 200
-        _assert_each_delivered_once(tmp_path / "out", acked)
+        _assert_each_delivered_once(service.out, acked)
         if victim == leader_worker:  # its drainer led: another worker's drainer takes over
-            poll_until(  # the dead worker's drainer leaves on stdin's end, on idle CPU
+            poll_until(  # the dead worker's drainer leaves on stdin's end
                 lambda: leader_pid(spool) not in (0, leader),
                 timeout=20,
                 what="another worker's drainer leading",

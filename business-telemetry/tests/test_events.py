@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from bt_testkit import FULL_EXAMPLES
+from bt_testkit import FULL_EXAMPLES, output_rows
 from pydantic import ValidationError
 
 import business_events
@@ -26,6 +27,8 @@ from business_events import (
     OrderEvent,
     ProductEvent,
 )
+from sinks.file import FileSink
+from telemetry_client import BusinessTelemetryClient
 
 ORIGINAL_EXTRA_TYPES = {
     "admin.product_creation_failed",
@@ -322,3 +325,32 @@ def test_every_public_name_of_the_original_module_exists() -> None:
     }  # fmt: skip
     assert names <= set(business_events.__all__)
     assert all(hasattr(business_events, name) for name in names)
+
+
+async def test_the_original_generic_envelope_constructs_without_its_type_fields(
+    tmp_path: Path,
+) -> None:
+    """Code written against the original SDK builds the generic envelope first and fills `data`
+    later; it serialises and `emit` takes it. Typed classes still require the key field."""
+    event = BaseEvent(
+        event_type=EventType.PRODUCT_VIEWED,
+        event_source=EventSource.CUSTOMER_AGENT,
+        session_id="s-1",
+    )
+    row = event.to_dict()
+    assert (row["event_type"], row["event_source"], row["session_id"]) == (
+        "product.viewed",
+        "customer-agent",
+        "s-1",
+    )
+    assert orjson.loads(event.to_json()) == row
+    sink = FileSink(tmp_path, batch_size=10, flush_interval_seconds=60)
+    client = BusinessTelemetryClient(sink=sink)
+    await client.start()
+    assert await client.emit(event)
+    await client.stop()
+    assert [r["event_id"] for r in output_rows(tmp_path)] == [event.event_id]
+    with pytest.raises(ValidationError, match="product_id"):
+        ProductEvent(event_type=EventType.PRODUCT_VIEWED, session_id="s-1")
+    with pytest.raises(ValidationError, match="price"):  # present fields are still checked
+        BaseEvent(event_type=EventType.PRODUCT_VIEWED, data={"price": "cheap"})

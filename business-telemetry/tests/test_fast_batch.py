@@ -22,8 +22,8 @@ from event_envelope import EventType
 from event_payloads import PAYLOADS
 from ingest.encode import Encoded, derive_ids, encode_batch, encode_batch_pydantic
 from ingest.fast_batch import GROWTH_PER_EVENT, MIRRORED, fast_batch
-from ingest.pump import segment_event_ids, spool_events
 from ingest.records import read_record, spool_record
+from ingest.spooled_events import segment_event_ids, spool_events
 
 LIMITS = {"max_events": 1000, "max_event_bytes": 1_000_000}
 MIRRORED_TYPES = {event_type for event_type, _ in MIRRORED.values()}
@@ -330,17 +330,24 @@ def test_stored_events_may_hold_a_body_key_and_still_read_as_stored() -> None:
     assert _stored(encoded)[0]["data"]["body"] == {"events": []}
 
 
-def test_a_body_no_longer_vouched_for_is_delivered_as_received(
+def test_a_body_no_longer_vouched_for_is_validated_again_on_the_way_out(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A verbatim record written by a version whose schema accepted the body (here forged:
-    a field the current schema refuses) is read as received, with a warning, not dropped."""
-    body = _batch({**VIEWED, "data": {"product_id": "p", "retired_field": 1}})
+    """A verbatim record written by a version that vouched for its body (here forged: an extra
+    field the first pass refuses, and an event the current schema refuses) is validated through
+    the full model: the valid event is read in the pydantic path's stored form, the other is
+    set aside with its field named; both keep their positions (their ids)."""
+    kept = {**VIEWED, "data": {"product_id": "p", "retired_field": 1}}
+    refused = {"event_type": "product.viewed", "data": {"price": "cheap"}}
+    body = _batch(kept, refused)
     record = spool_record("d88952bf-30ea-4c7e-8661-000000000000", body, verbatim=True)
     with caplog.at_level("WARNING", logger="ingest.records"):
-        events = read_record(record[9:-1]).events
-    assert events == orjson.loads(body)["events"]
-    assert "no longer vouches" in caplog.text
+        read = read_record(record[9:-1])
+    assert read.events[0] == _stored(encode_batch_pydantic(_batch(kept), **LIMITS))[0]
+    assert list(read.rejected) == [1]
+    assert "events[1]" not in read.rejected[1] and "data.product_id" in read.rejected[1]
+    assert "data.price" in read.rejected[1]
+    assert "no longer vouches" in caplog.text and "1 rejected" in caplog.text
 
 
 def test_segment_ids_are_those_the_drainer_delivers_in_either_form(tmp_path: Path) -> None:

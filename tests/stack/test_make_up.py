@@ -183,8 +183,14 @@ def test_newcomer_clone_make_up_verifies_and_stops_on_ctrl_c(tmp_path: Path) -> 
                 path = {
                     "api-gateway": "/api/health",
                     "identity provider": "/.well-known/openid-configuration",
+                    "frontend": "/",
                 }.get(name, "/health")
                 assert httpx.get(url + path, timeout=10).status_code == 200, name
+            if "frontend" in printed:  # the SPA's server proxies /api to the gateway
+                spa_config = httpx.get(printed["frontend"] + "/api/config", timeout=10).json()
+                assert spa_config["frontend_oidc_client_id"] == "otel-bi-frontend"
+                first = output[output.index("otel-bi is up") :].splitlines()[1]
+                assert first.split()[0] == "frontend" and "demo / demo" in first, first
             gateway = printed["api-gateway"]
             assert httpx.get(f"{gateway}/api/aw/sales/kpis", timeout=30).status_code == 401
             verify = subprocess.run(

@@ -1,8 +1,9 @@
 """Runtime configuration for the frontend, liveness and readiness of the gateway.
 
 `/api/config` and `/api/health` are the only unauthenticated paths. `/api/config` returns exactly
-the four OIDC values the frontend needs at boot (keys: the variable names in lower case) and
-nothing else, ever: no secret, issuer detail or internal URL may be added to it.
+the four OIDC values the frontend needs at boot (keys: the variable names in lower case), plus
+`tempo_url` only when TEMPO_URL is set (a browser-facing link, for trace links), and nothing else,
+ever: no secret, issuer detail or internal URL may be added to it.
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ class FrontendConfig(BaseModel):
     oidc_authority: str = Field(description="OIDC_AUTHORITY")
     frontend_oidc_client_id: str = Field(description="FRONTEND_OIDC_CLIENT_ID")
     frontend_oidc_scope: str = Field(description="FRONTEND_OIDC_SCOPE")
+    tempo_url: str | None = Field(None, description="TEMPO_URL; omitted when unset")
 
 
 class Health(BaseModel):
     status: str = "ok"
 
 
-@router.get("/api/config", response_model=FrontendConfig)
+@router.get("/api/config", response_model=FrontendConfig, response_model_exclude_none=True)
 async def frontend_config(request: Request) -> FrontendConfig:
     """OIDC settings for the frontend (unauthenticated)."""
     settings: Settings = request.app.state.settings
@@ -49,6 +51,7 @@ async def frontend_config(request: Request) -> FrontendConfig:
         oidc_authority=settings.oidc_authority,
         frontend_oidc_client_id=settings.frontend_oidc_client_id,
         frontend_oidc_scope=settings.frontend_oidc_scope,
+        tempo_url=settings.tempo_url or None,
     )
 
 

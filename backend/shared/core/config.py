@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     oidc_authority: str = ""
     frontend_oidc_client_id: str = ""
     frontend_oidc_scope: str = "openid profile email"
+    # Grafana/Tempo trace link for the frontend's tiles; `{trace_id}` is replaced (else appended)
+    tempo_url: str = ""
 
     # Analytics
     default_history_days: int = Field(365, ge=1, le=3660)

@@ -194,3 +194,26 @@ def test_a_jwks_url_skips_discovery_but_not_the_issuer_check(
     assert refused.status_code == 401
     assert refused.json()["detail"] == "token issuer is not accepted"
     assert issuer.requests["discovery"] == 0
+
+
+def test_config_adds_the_tempo_link_only_when_set(
+    postgres_url: str, upstreams: Upstreams, report_dir: Path
+) -> None:
+    template = "http://grafana.example/explore?trace={trace_id}"
+    settings = gateway_settings(
+        postgres_url,
+        report_dir,
+        aw_service_url=upstreams.aw_url,
+        wwi_service_url=upstreams.wwi_url,
+        tempo_url=template,
+    )
+    with run_gateway(settings) as gateway:
+        config = httpx.get(f"{gateway.url}/api/config").json()
+    assert config["tempo_url"] == template
+    assert set(config) == {
+        "oidc_enabled",
+        "oidc_authority",
+        "frontend_oidc_client_id",
+        "frontend_oidc_scope",
+        "tempo_url",
+    }
