@@ -184,7 +184,9 @@ class Sustained:
         self._lines: dict[int, int] = {}
 
     async def _sampler(self) -> None:
-        from ingest.backlog import pending_bytes  # the service's own measure of its backlog
+        from business_telemetry.service.spool.backlog import (
+            pending_bytes,  # the service's own measure of its backlog
+        )
 
         await asyncio.sleep(SUSTAINED_WARMUP)
         started = time.perf_counter()

@@ -21,7 +21,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from ingest.models import BATCH  # noqa: E402
+from business_telemetry.service.http.models import BATCH  # noqa: E402
 
 
 async def _validated_batch(request: Request) -> Response:
