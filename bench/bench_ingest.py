@@ -148,7 +148,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def _children(pid: int) -> list[int]:
-    """The worker's child processes: its drainer (see `ingest.drainer_process`)."""
+    """The worker's child processes: its drainer (see `service.delivery.drainer_process`)."""
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:

@@ -32,7 +32,7 @@ from eventhub_peer import EventHubPeer  # noqa: E402
 
 from business_telemetry.events.envelope import BaseEvent  # noqa: E402
 from business_telemetry.sinks import onelake_delta  # noqa: E402
-from business_telemetry.sinks.base import BaseSink  # noqa: E402
+from business_telemetry.sinks.buffered import BaseSink  # noqa: E402
 from business_telemetry.sinks.eventhub import EventHubSink  # noqa: E402
 from business_telemetry.sinks.file import FileSink  # noqa: E402
 from business_telemetry.sinks.onelake import OneLakeSink  # noqa: E402

@@ -14,15 +14,13 @@ import importlib.util
 from typing import Any
 
 from business_telemetry.sinks.base import (
-    BaseSink,
     Envelope,
     PermanentSinkError,
     RetryableSinkError,
     Sink,
     SinkError,
-    SinkResult,
-    SinkType,
 )
+from business_telemetry.sinks.buffered import BaseSink, SinkResult, SinkType
 from business_telemetry.sinks.composite import CompositeSink
 from business_telemetry.sinks.console import ConsoleSink
 from business_telemetry.sinks.file import FileSink

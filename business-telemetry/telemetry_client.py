@@ -26,7 +26,6 @@ from business_telemetry.sdk.client import (
     OrderEvent,
     ProductEvent,
     SinkType,
-    SyncBusinessTelemetryClient,
     TelemetryContext,
     create_customer_query_event,
     create_event,
@@ -40,6 +39,7 @@ from business_telemetry.sdk.client import (
     get_business_telemetry,
     init_business_telemetry,
 )
+from business_telemetry.sdk.sync import SyncBusinessTelemetryClient
 
 __all__ = [
     "CUSTOMER_FIELDS",

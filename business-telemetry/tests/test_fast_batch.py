@@ -1,4 +1,4 @@
-"""The msgspec first pass (`ingest.fast_batch`) against the pydantic reference path.
+"""The msgspec first pass (`service.http.fast_batch`) against the pydantic reference path.
 
 Whatever body the first pass accepts, the pydantic path must accept every event of it and write
 the same spool record (events, client ids, types); whatever it refuses is left to pydantic. The
@@ -21,14 +21,10 @@ from hypothesis import strategies as st
 from business_telemetry.events.envelope import EventType
 from business_telemetry.events.payloads import PAYLOADS
 from business_telemetry.service.delivery.spooled_events import segment_event_ids, spool_events
-from business_telemetry.service.http.encode import (
-    Encoded,
-    derive_ids,
-    encode_batch,
-    encode_batch_pydantic,
-)
+from business_telemetry.service.http.encode import Encoded, encode_batch, encode_batch_pydantic
 from business_telemetry.service.http.fast_batch import GROWTH_PER_EVENT, MIRRORED, fast_batch
 from business_telemetry.service.http.records import read_record, spool_record
+from business_telemetry.service.http.serialize import derive_ids
 
 LIMITS = {"max_events": 1000, "max_event_bytes": 1_000_000}
 MIRRORED_TYPES = {event_type for event_type, _ in MIRRORED.values()}
@@ -271,7 +267,7 @@ def test_derived_ids_count_up_from_the_record_base(tail: int, count: int) -> Non
 
 
 def _form(encoded: Encoded) -> str:
-    """Which form the request's spool record took (see `ingest.records`)."""
+    """Which form the request's spool record took (see `service.http.records`)."""
     record = orjson.loads(encoded.payload[0][9:-1])
     return "verbatim" if "body" in record else "stored"
 

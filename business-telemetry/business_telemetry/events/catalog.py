@@ -1,8 +1,8 @@
 """The original SDK's event module, name for name: `EventType`, `EventSource`, `BaseEvent`, the
 category and agent event classes, and a `create_<type>_event` factory for every event type.
 
-The models live in `event_envelope` / `event_payloads` / `event_categories`, the factories in
-`event_factories` / `agent_factories`; this module only gathers them under the original names.
+The models live in `envelope` / `payloads` / `categories`, the factories in `factories` /
+`agent_factories`; this module only gathers them (`business_events` re-exports it).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """The async SDK: `BusinessTelemetryClient` emits typed business events to a buffered sink.
 
 Per-request context (session, user, correlation id, customer and infrastructure keys) lives in
-`contextvars` (`telemetry_context`), never on the client, so one client shared by concurrent
+`contextvars` (`sdk.context`), never on the client, so one client shared by concurrent
 requests never mixes their context. Like the original, `from_env()` returns one shared client per
 process (`get_instance()`), which is safe precisely because it holds no request state. Events are
 validated when built; a bad keyword raises `pydantic.ValidationError` at the call site instead of
-failing later in a sink. The typed `emit_<type>` coroutines are in `telemetry_emitters`, the
-blocking wrapper in `telemetry_sync`; both are importable from here under the original names.
+failing later in a sink. The typed `emit_<type>` coroutines are in `sdk.emitters`; the blocking
+wrapper (`sdk.sync`) builds on this module, and `telemetry_client` exports both, as the original.
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ from business_telemetry.sdk.context import (
     TelemetryContext,
 )
 from business_telemetry.sdk.emitters import EmitterMixin
-from business_telemetry.sdk.sync import SyncBusinessTelemetryClient
-from business_telemetry.sinks.base import BaseSink, SinkResult, SinkType
+from business_telemetry.sinks.buffered import BaseSink, SinkResult, SinkType
 from business_telemetry.sinks.composite import CompositeSink
 from business_telemetry.sinks.console import ConsoleSink
 from business_telemetry.sinks.file import FileSink
@@ -75,7 +74,6 @@ __all__ = [
     "OrderEvent",
     "ProductEvent",
     "SinkType",
-    "SyncBusinessTelemetryClient",
     "TelemetryContext",
     "create_customer_query_event",
     "create_event",

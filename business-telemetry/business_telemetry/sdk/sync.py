@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from business_telemetry.events.envelope import BaseEvent
-from business_telemetry.sinks.base import SinkResult
+from business_telemetry.sinks.buffered import SinkResult
 
 if TYPE_CHECKING:
     from business_telemetry.sdk.client import BusinessTelemetryClient

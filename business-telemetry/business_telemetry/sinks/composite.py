@@ -8,14 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from business_telemetry.sinks.base import (
-    BaseSink,
     Envelope,
     PermanentSinkError,
     RetryableSinkError,
     Sink,
     SinkError,
-    SinkType,
 )
+from business_telemetry.sinks.buffered import BaseSink, SinkType
 
 logger = logging.getLogger(__name__)
 

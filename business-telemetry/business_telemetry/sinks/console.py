@@ -8,7 +8,8 @@ from typing import Any, TextIO
 
 import orjson
 
-from business_telemetry.sinks.base import BaseSink, Envelope, SinkType
+from business_telemetry.sinks.base import Envelope
+from business_telemetry.sinks.buffered import BaseSink, SinkType
 
 
 class ConsoleSink(BaseSink):

@@ -25,13 +25,12 @@ from azure.eventhub.aio import EventHubProducerClient
 from azure.eventhub.exceptions import AuthenticationError, EventHubError
 
 from business_telemetry.sinks.base import (
-    BaseSink,
     Envelope,
     PermanentSinkError,
     RetryableSinkError,
     SinkError,
-    SinkType,
 )
+from business_telemetry.sinks.buffered import BaseSink, SinkType
 from business_telemetry.sinks.eventhub_partitions import annotate_partition_key, partition_for_key
 from business_telemetry.sinks.onelake_credentials import StorageCredential, as_async_credential
 

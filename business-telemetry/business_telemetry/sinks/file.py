@@ -20,7 +20,8 @@ from typing import Any
 
 import orjson
 
-from business_telemetry.sinks.base import BaseSink, Envelope, PermanentSinkError, SinkType
+from business_telemetry.sinks.base import Envelope, PermanentSinkError
+from business_telemetry.sinks.buffered import BaseSink, SinkType
 
 EVENT_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}(\.[a-z][a-z0-9_]{0,63}){0,4}$")
 

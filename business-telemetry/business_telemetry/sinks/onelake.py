@@ -33,13 +33,12 @@ from deltalake.exceptions import DeltaError
 
 from business_telemetry.sinks import onelake_delta, onelake_layout, parquet_schema
 from business_telemetry.sinks.base import (
-    BaseSink,
     Envelope,
     PermanentSinkError,
     RetryableSinkError,
     SinkError,
-    SinkType,
 )
+from business_telemetry.sinks.buffered import BaseSink, SinkType
 from business_telemetry.sinks.onelake_credentials import StorageCredential, as_async_credential
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 Columns mirror the flat row sinks receive (`event_envelope.flatten_event`): the envelope columns,
 typed (`event_time` a UTC timestamp, the rest strings); `event_date`, derived from `event_time` (the
-Delta partition column); one typed column per key field of the event type (`event_payloads`), so
+Delta partition column); one typed column per key field of the event type (`events.payloads`), so
 the Lakehouse SQL endpoint filters on `product_id` or sums `total` without JSON functions; `data`
 and `custom_properties` as JSON strings, so no field is ever lost; and `envelope_extra` (JSON) for
 any other top-level key. A key value that does not fit its column's type leaves the column null

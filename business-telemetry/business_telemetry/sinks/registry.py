@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from business_telemetry.config import FabricSettings
-from business_telemetry.sinks.base import BaseSink
+from business_telemetry.sinks.buffered import BaseSink
 from business_telemetry.sinks.composite import CompositeSink
 from business_telemetry.sinks.console import ConsoleSink
 from business_telemetry.sinks.file import FileSink

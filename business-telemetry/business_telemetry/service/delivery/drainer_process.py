@@ -10,7 +10,7 @@ one with back-off; meanwhile `/ready` reports the leader's heartbeat going stale
 The child runs at `FABRIC_DRAINER_PRIORITY` (`lower_priority`), by default at the worker's own
 priority: on a lower one, any other work on the machine (a second service, a build) starves
 delivery while ingestion keeps acknowledging, and the backlog only grows. The worker's flow
-control (`ingest.backlog`) keeps the drainer from falling far behind under sustained load.
+control (`service.spool.backlog`) keeps the drainer from falling far behind under sustained load.
 """
 
 from __future__ import annotations

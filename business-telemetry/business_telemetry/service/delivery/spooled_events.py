@@ -1,5 +1,5 @@
 """The events of spool records as the drainer delivers them: ids and times made explicit, and
-the events that failed validation on the way out (`ingest.records`) set apart."""
+the events that failed validation on the way out (`service.http.records`) set apart."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from business_telemetry.service.http.encode import derive_ids, event_ids
 from business_telemetry.service.http.records import read_record, record_client_ids
+from business_telemetry.service.http.serialize import derive_ids, event_ids
 from business_telemetry.service.spool.segments import read_records
 
 Rejected = list[tuple[dict[str, Any], str]]
-"""Events that failed validation on the way out (`ingest.records`), each with the reason."""
+"""Events that failed validation on the way out (`service.http.records`), each with the reason."""
 
 
 def spool_events(raw: bytes) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Validate request bodies and turn accepted events into spool records, as cheaply as possible.
 
-A batch is first offered to `ingest.fast_batch` (msgspec structs mirroring the schemas, a strict
+A batch is first offered to `fast_batch` (msgspec structs mirroring the schemas, a strict
 subset of them). Otherwise the whole raw batch is validated with one pydantic-core call; only
 when that fails is the batch validated event by event, so one bad event never costs the others
 their acceptance.
@@ -22,6 +22,7 @@ from business_telemetry.service.http.errors import ProblemError
 from business_telemetry.service.http.fast_batch import GROWTH_PER_EVENT, fast_batch
 from business_telemetry.service.http.models import BATCH, EVENT, EVENT_TYPES
 from business_telemetry.service.http.records import spool_record
+from business_telemetry.service.http.serialize import derive_ids, dump_events, field_path
 
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
@@ -30,23 +31,6 @@ def new_uuid4() -> str:
     """A random (version 4) UUID string, ~5x cheaper than `str(uuid.uuid4())`."""
     h = os.urandom(16).hex()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
-
-
-def field_path(loc: Sequence[int | str]) -> str:
-    """pydantic's location as the API names fields: `events[3].data.product_id`.
-
-    The discriminated union adds the event type as a path step; it is dropped. An empty path or
-    an invalid tag means the event type itself is at fault.
-    """
-    path = ""
-    for step in loc:
-        if isinstance(step, int):
-            path += f"[{step}]"
-        elif step in EVENT_TYPES:
-            continue
-        else:
-            path += f".{step}" if path else step
-    return path
 
 
 def _describe(exc: ValidationError, prefix: tuple[int | str, ...]) -> list[dict[str, Any]]:
@@ -72,54 +56,6 @@ class Encoded:
     errors: list[dict[str, Any]] = field(default_factory=list)
     rejected_types: list[str] = field(default_factory=list)
     total: int = 0
-
-
-def _fields(obj: Any) -> Any:
-    """orjson `default`: a payload model (one with validators of its own, see `ingest.models`)
-    as its fields plus the extras it keeps, without nulls (as the TypedDict payloads)."""
-    fields = getattr(obj, "__dict__", None)
-    if fields is None:
-        raise TypeError(f"cannot serialize {type(obj).__name__}")
-    extra = getattr(obj, "__pydantic_extra__", None)
-    return {k: v for k, v in ({**fields, **extra} if extra else fields).items() if v is not None}
-
-
-def dump_events(events: Sequence[dict[str, Any]]) -> bytes:
-    # orjson over the validated dicts: ~10x faster than pydantic's dump_json here, and the
-    # values are already validated and normalised (UTC datetimes, aliases resolved).
-    return orjson.dumps(events, default=_fields, option=orjson.OPT_UTC_Z)
-
-
-_TAIL_MASK = 0xFFFF_FFFF_FFFF
-_LOW_HEX = tuple(f"{low:03x}" for low in range(0x1000))
-"""The last three hex digits of a derived id: formatting only the other nine once per record
-halves the cost of the ids."""
-
-
-def event_ids(id_base: str, events: Sequence[dict[str, Any]]) -> list[str]:
-    """Each event's id: the client's, else a UUID-4 shaped string whose last 48 bits count up
-    from the record's random `id_base` by the event's position. The response and the drainer
-    (`ingest.pump.spool_events`) derive the same ids, so a re-sent record keeps its ids and stays
-    deduplicable."""
-    return derive_ids(id_base, [event.get("event_id") for event in events])
-
-
-def derive_ids(id_base: str, given: Sequence[str | None]) -> list[str]:
-    """`event_ids` from the client ids (None where absent). One format string for the whole
-    record: this runs for every event."""
-    derived = id_base[:24] + "%012x"  # id_base is hex and dashes: no other `%` in the format
-    start = int(id_base[24:], 16)
-    if given.count(None) == len(given):
-        low, count = start & 0xFFF, len(given)
-        if low + count <= len(_LOW_HEX):  # the common case: only the last three digits move
-            head = f"{id_base[:24]}{start >> 12:09x}"
-            return [head + tail for tail in _LOW_HEX[low : low + count]]
-        if start + count <= _TAIL_MASK:
-            return [derived % tail for tail in range(start, start + count)]
-    return [
-        derived % ((start + position) & _TAIL_MASK) if event_id is None else event_id
-        for position, event_id in enumerate(given)
-    ]
 
 
 def _unstorable(event: dict[str, Any], max_event_bytes: int) -> str | None:
@@ -164,7 +100,7 @@ def _record(
     out: Encoded, content: bytes, given: list[str | None], types: list[str], *, verbatim: bool
 ) -> None:
     """The one spool record of a request's accepted events: `content` is their JSON array as
-    stored, or with `verbatim` the request body itself (see `ingest.records`)."""
+    stored, or with `verbatim` the request body itself (see `records`)."""
     id_base = new_uuid4()
     out.event_ids = derive_ids(id_base, given)
     out.event_types = types
@@ -174,10 +110,10 @@ def _record(
 def encode_batch(body: bytes, *, max_events: int, max_event_bytes: int) -> Encoded:
     """A batch body's accepted events as one spool record, and the errors of the others.
 
-    `ingest.fast_batch` first: when it vouches for the whole batch (every event valid, within
+    `fast_batch` first: when it vouches for the whole batch (every event valid, within
     the limits) its record holds the events `encode_batch_pydantic` would store, several times
     cheaper. Where it can, the record holds the body as received and the drainer writes the
-    stored form (`ingest.records`): one serialisation less on the path that acknowledges.
+    stored form (`records`): one serialisation less on the path that acknowledges.
     Anything else (an invalid event, an alias, an unmirrored type) takes the pydantic path,
     which names each error."""
     fast = fast_batch(body)
@@ -195,7 +131,7 @@ def encode_batch(body: bytes, *, max_events: int, max_event_bytes: int) -> Encod
 
 
 def encode_batch_pydantic(body: bytes, *, max_events: int, max_event_bytes: int) -> Encoded:
-    """`encode_batch` by the pydantic schemas of `ingest.models` alone: the reference path."""
+    """`encode_batch` by the pydantic schemas of `models` alone: the reference path."""
     out = Encoded()
     try:
         events = list(enumerate(BATCH.validate_json(body).events))

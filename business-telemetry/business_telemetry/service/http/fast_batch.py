@@ -2,7 +2,7 @@
 
 pydantic's `BATCH.validate_json` is the largest cost of `/events/batch` (about 40 % of the
 worker's time per request); msgspec decodes and checks the same body about four times faster.
-The structs are derived from the same pydantic models as `ingest.models`, and accept a strict
+The structs are derived from the same pydantic models as `models`, and accept a strict
 subset of what those accept:
 
 - canonical field names only: an alias choice (`product_category`) or an extra key in `data`
@@ -117,7 +117,7 @@ def _holds_any(annotation: Any) -> bool:
 
 def _fields(model: type[BaseModel], skip: set[str]) -> list[tuple[Any, ...]]:
     """`defstruct` fields of a model: required ones bare, those defaulting to None UNSET (absent
-    stays absent, null stays null, as in the TypedDicts of `ingest.models`), others defaulted."""
+    stays absent, null stays null, as in the TypedDicts of `models`), others defaulted."""
     fields: list[tuple[Any, ...]] = []
     for name, info in model.model_fields.items():
         if name in skip:
@@ -156,7 +156,7 @@ def _ints_fit(value: Any) -> bool:
 
 
 _ENVELOPE_OWN = {"event_id", "event_type", "event_time", "data"}
-"""Envelope fields each event struct declares itself (as `ingest.models` overrides them)."""
+"""Envelope fields each event struct declares itself (as `models` overrides them)."""
 _ENVELOPE_FREE = tuple(n for n in _free_fields(EnvelopeFields) if n not in _ENVELOPE_OWN)
 
 

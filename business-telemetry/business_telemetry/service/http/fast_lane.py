@@ -1,7 +1,7 @@
 """The ingestion app: a FastAPI app whose two ingestion routes skip the framework's ASGI stack.
 
 `POST /events` and `POST /events/batch` read, check and validate the raw body themselves
-(`ingest.api`), so FastAPI's middleware layers (error, telemetry, body-limit, exception and
+(`api`), so FastAPI's middleware layers (error, telemetry, body-limit, exception and
 exit-stack middleware) and its router only add time to them: about a fifth of the batch
 endpoint's events/s on a 2-core machine (`bench.bench_ingest`). This app answers those two
 routes directly and passes everything else, documentation included, to FastAPI unchanged.
@@ -31,7 +31,7 @@ FAST_ROUTES: dict[str, Endpoint] = {
     for route in router.routes
     if isinstance(route, RawRoute) and route.methods == {"POST"}
 }
-"""The raw ingestion routes of `ingest.api`, by path: the routes this app answers itself."""
+"""The raw ingestion routes of `api`, by path: the routes this app answers itself."""
 
 
 def _has_origin(scope: Scope) -> bool:

@@ -9,7 +9,7 @@ The hot-path schemas are TypedDicts derived field by field from the models (`Env
 output is plain dicts. That halves the cost of validation and of serialising the spool record, and
 a dict of strings and numbers is not tracked by the garbage collector, where a model instance
 brings four tracked objects. A payload model with validators of its own (the token totals) stays a
-model, so its logic is not duplicated here; `ingest.encode` serialises both.
+model, so its logic is not duplicated here; `encode` serialises both.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from business_telemetry.events.envelope import (
 from business_telemetry.events.payloads import PAYLOADS
 
 # event_id / event_time have no default here (not a factory): the drainer derives a missing one
-# from the record (`ingest.encode`), which is several times cheaper than a factory per event.
+# from the record (`encode`), which is several times cheaper than a factory per event.
 _ENVELOPE_OVERRIDES: dict[str, Any] = {
     "event_id": NotRequired[Annotated[str | None, Field(pattern=EVENT_ID_PATTERN)]],
     "event_time": NotRequired[UtcDatetime | None],

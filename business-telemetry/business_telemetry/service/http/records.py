@@ -5,11 +5,11 @@ Two forms, both one JSON document:
 - `{"id_base": …, "received_at": …, "events": [...]}` holds the events as stored (validated,
   normalised: the rows sinks receive);
 - `{"id_base": …, "received_at": …, "body": {...}}` holds the request body exactly as received,
-  for a batch `ingest.fast_batch` vouched for. The drainer writes the stored form with the same
+  for a batch `fast_batch` vouched for. The drainer writes the stored form with the same
   code when it reads the record: that takes one serialisation of every event off the path that
   acknowledges the request (figures in the README's Performance section).
 
-Either way `id_base` numbers the events (`ingest.encode.derive_ids`) and `received_at` is the
+Either way `id_base` numbers the events (`serialize.derive_ids`) and `received_at` is the
 time of the events sent without one. A body the running version no longer vouches for (a
 record spooled before an upgrade that changed a schema) is validated event by event through
 the full model: what passes is delivered in its stored form, what fails is set aside with the
@@ -27,6 +27,8 @@ import orjson
 from pydantic import ValidationError
 
 from business_telemetry.service.http.fast_batch import fast_batch, stored_events
+from business_telemetry.service.http.models import EVENT
+from business_telemetry.service.http.serialize import dump_events, field_path
 from business_telemetry.service.spool.segments import encode_record
 
 logger = logging.getLogger(__name__)
@@ -79,12 +81,8 @@ def read_record(raw: bytes) -> SpoolRecord:
 
 
 def _revalidated(items: list[Any]) -> tuple[list[dict[str, Any]], dict[int, str]]:
-    """Each event through the full ingestion model (`ingest.models.EVENT`), in its stored form;
+    """Each event through the full ingestion model (`models.EVENT`), in its stored form;
     an event that fails stays at its position as received, its reason in the second value."""
-    # Imported here: `ingest.encode` imports this module (and this path is rare).
-    from business_telemetry.service.http.encode import dump_events, field_path
-    from business_telemetry.service.http.models import EVENT
-
     events: list[dict[str, Any]] = []
     rejected: dict[int, str] = {}
     for position, item in enumerate(items):
