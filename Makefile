@@ -31,7 +31,7 @@ lint: deps
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy backend/shared business-telemetry --exclude 'business-telemetry/tests'
-	cd backend && $(UV) run --frozen lint-imports ../pyproject.toml --no-cache --no-logo
+	cd backend && PYTHONPATH=../business-telemetry $(UV) run --frozen lint-imports ../pyproject.toml --no-cache --no-logo
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 
 pytest: deps

@@ -148,7 +148,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def _children(pid: int) -> list[int]:
-    """The worker's child processes: its drainer (see `ingest.drainer_process`)."""
+    """The worker's child processes: its drainer (see `service.delivery.drainer_process`)."""
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
@@ -184,7 +184,9 @@ class Sustained:
         self._lines: dict[int, int] = {}
 
     async def _sampler(self) -> None:
-        from ingest.backlog import pending_bytes  # the service's own measure of its backlog
+        from business_telemetry.service.spool.backlog import (
+            pending_bytes,  # the service's own measure of its backlog
+        )
 
         await asyncio.sleep(SUSTAINED_WARMUP)
         started = time.perf_counter()

@@ -30,12 +30,12 @@ from azure.storage.blob import BlobServiceClient  # noqa: E402
 from azurite import ACCOUNT_KEY, ACCOUNT_NAME, Azurite  # noqa: E402
 from eventhub_peer import EventHubPeer  # noqa: E402
 
-from event_envelope import BaseEvent  # noqa: E402
-from sinks import onelake_delta  # noqa: E402
-from sinks.base import BaseSink  # noqa: E402
-from sinks.eventhub import EventHubSink  # noqa: E402
-from sinks.file import FileSink  # noqa: E402
-from sinks.onelake import OneLakeSink  # noqa: E402
+from business_telemetry.events.envelope import BaseEvent  # noqa: E402
+from business_telemetry.sinks import onelake_delta  # noqa: E402
+from business_telemetry.sinks.buffered import BaseSink  # noqa: E402
+from business_telemetry.sinks.eventhub import EventHubSink  # noqa: E402
+from business_telemetry.sinks.file import FileSink  # noqa: E402
+from business_telemetry.sinks.onelake import OneLakeSink  # noqa: E402
 
 LAKEHOUSE = "bench-lakehouse"
 WARM_UP = 30

@@ -1,8 +1,8 @@
 """Reference server of the ingestion benchmark: the bare parse replaced by the service's
-pydantic validation (`ingest.models.BATCH`), nothing encoded, stored or delivered.
+pydantic validation (`service.http.models.BATCH`), nothing encoded, stored or delivered.
 
 It shows how much of the bare endpoint's events/s pydantic validation alone leaves. Since the
-msgspec first pass (`ingest.fast_batch`) the service validates the benchmark's valid batches
+msgspec first pass (`service.http.fast_batch`) the service validates the benchmark's valid batches
 without it, so the service may come closer to this row than the spool and encoding alone allow.
 """
 
@@ -21,7 +21,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from ingest.models import BATCH  # noqa: E402
+from business_telemetry.service.http.models import BATCH  # noqa: E402
 
 
 async def _validated_batch(request: Request) -> Response:

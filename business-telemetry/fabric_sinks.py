@@ -13,22 +13,28 @@ import importlib
 import importlib.util
 from typing import Any
 
-from sinks.base import (
-    BaseSink,
+from business_telemetry.sinks.base import (
     Envelope,
     PermanentSinkError,
     RetryableSinkError,
     Sink,
     SinkError,
-    SinkResult,
-    SinkType,
 )
-from sinks.composite import CompositeSink
-from sinks.console import ConsoleSink
-from sinks.file import FileSink
-from sinks.registry import SINK_FACTORIES, create_sink, create_sink_from_config, register_sink
+from business_telemetry.sinks.buffered import BaseSink, SinkResult, SinkType
+from business_telemetry.sinks.composite import CompositeSink
+from business_telemetry.sinks.console import ConsoleSink
+from business_telemetry.sinks.file import FileSink
+from business_telemetry.sinks.registry import (
+    SINK_FACTORIES,
+    create_sink,
+    create_sink_from_config,
+    register_sink,
+)
 
-_LAZY = {"EventHubSink": "sinks.eventhub", "OneLakeSink": "sinks.onelake"}
+_LAZY = {
+    "EventHubSink": "business_telemetry.sinks.eventhub",
+    "OneLakeSink": "business_telemetry.sinks.onelake",
+}
 _AZURE = {
     "EventHubProducerClient": "azure.eventhub.aio",
     "EventData": "azure.eventhub",

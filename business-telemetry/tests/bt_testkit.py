@@ -21,10 +21,10 @@ import httpx
 import orjson
 import uvicorn
 
+from business_telemetry.sinks.base import Envelope, PermanentSinkError
+from business_telemetry.sinks.file import FileSink
 from config import FabricSettings
 from main import create_app
-from sinks.base import Envelope, PermanentSinkError
-from sinks.file import FileSink
 
 T = TypeVar("T")
 SERVICE_DIR = Path(__file__).resolve().parent.parent

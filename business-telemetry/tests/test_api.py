@@ -23,8 +23,8 @@ from bt_testkit import (
 )
 
 from business_events import IDENTIFYING_FIELD
+from business_telemetry.service.http.fast_lane import FAST_ROUTES
 from config import FabricSettings
-from ingest.fast_lane import FAST_ROUTES
 
 
 @pytest.fixture(scope="module")

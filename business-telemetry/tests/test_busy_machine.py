@@ -72,7 +72,7 @@ def test_the_idle_priority_option_is_still_available(tmp_path: Path) -> None:
     """`FABRIC_DRAINER_PRIORITY=idle` (and `low`, see test_health) remain choices."""
     code = (
         f"import os, sys; sys.path.insert(0, {str(SERVICE_DIR)!r})\n"
-        "from ingest.drainer_process import lower_priority\n"
+        "from business_telemetry.service.delivery.drainer_process import lower_priority\n"
         "lower_priority('idle'); print(os.sched_getscheduler(0) == os.SCHED_IDLE)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)

@@ -14,9 +14,9 @@ import pytest
 from bt_testkit import output_rows
 
 from business_events import create_order_failed_event
+from business_telemetry.sinks.console import ConsoleSink
+from business_telemetry.sinks.file import FileSink
 from config import FabricSettings, reset_settings
-from sinks.console import ConsoleSink
-from sinks.file import FileSink
 from telemetry_client import (
     BusinessTelemetryClient,
     SyncBusinessTelemetryClient,

@@ -9,6 +9,10 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from business_telemetry.sinks.composite import CompositeSink
+from business_telemetry.sinks.console import ConsoleSink
+from business_telemetry.sinks.file import FileSink
+from business_telemetry.sinks.registry import create_sink
 from config import (
     FabricSettings,
     ServiceSettings,
@@ -17,10 +21,6 @@ from config import (
     is_event_hub_configured,
     reset_settings,
 )
-from sinks.composite import CompositeSink
-from sinks.console import ConsoleSink
-from sinks.file import FileSink
-from sinks.registry import create_sink
 from telemetry_client import BusinessTelemetryClient
 
 # variable -> (value in the environment, settings field, expected parsed value)
@@ -225,7 +225,7 @@ HUB = {
 
 
 async def test_managed_identity_makes_event_hubs_use_the_azure_identity() -> None:
-    from sinks.eventhub import EventHubSink
+    from business_telemetry.sinks.eventhub import EventHubSink
 
     keyed = create_sink(FabricSettings.model_validate(HUB))
     assert isinstance(keyed, EventHubSink) and keyed._connection_string is not None
@@ -246,7 +246,7 @@ async def test_managed_identity_makes_event_hubs_use_the_azure_identity() -> Non
 
 
 def test_managed_identity_makes_onelake_ignore_the_account_key() -> None:
-    from sinks.onelake import OneLakeSink
+    from business_telemetry.sinks.onelake import OneLakeSink
 
     lake = {
         "sink_type": "onelake",

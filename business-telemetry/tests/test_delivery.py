@@ -23,13 +23,13 @@ from bt_testkit import (
     send_orders,
 )
 
-from ingest.backlog import pending_bytes
-from ingest.records import spool_record
-from ingest.segments import DeliveredIds
+from business_telemetry.service.http.records import spool_record
+from business_telemetry.service.spool.backlog import pending_bytes
+from business_telemetry.service.spool.segments import DeliveredIds
+from business_telemetry.sinks.base import Envelope
+from business_telemetry.sinks.composite import CompositeSink
+from business_telemetry.sinks.file import FileSink
 from main import create_app
-from sinks.base import Envelope
-from sinks.composite import CompositeSink
-from sinks.file import FileSink
 
 
 def break_file_sink(out: Path, event_type_dir: str = "order_placed") -> Path:

@@ -27,7 +27,7 @@ from business_events import (
     OrderEvent,
     ProductEvent,
 )
-from sinks.file import FileSink
+from business_telemetry.sinks.file import FileSink
 from telemetry_client import BusinessTelemetryClient
 
 ORIGINAL_EXTRA_TYPES = {

@@ -1,4 +1,4 @@
-"""The msgspec first pass (`ingest.fast_batch`) against the pydantic reference path.
+"""The msgspec first pass (`service.http.fast_batch`) against the pydantic reference path.
 
 Whatever body the first pass accepts, the pydantic path must accept every event of it and write
 the same spool record (events, client ids, types); whatever it refuses is left to pydantic. The
@@ -18,12 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from event_envelope import EventType
-from event_payloads import PAYLOADS
-from ingest.encode import Encoded, derive_ids, encode_batch, encode_batch_pydantic
-from ingest.fast_batch import GROWTH_PER_EVENT, MIRRORED, fast_batch
-from ingest.records import read_record, spool_record
-from ingest.spooled_events import segment_event_ids, spool_events
+from business_telemetry.events.envelope import EventType
+from business_telemetry.events.payloads import PAYLOADS
+from business_telemetry.service.delivery.spooled_events import segment_event_ids, spool_events
+from business_telemetry.service.http.encode import Encoded, encode_batch, encode_batch_pydantic
+from business_telemetry.service.http.fast_batch import GROWTH_PER_EVENT, MIRRORED, fast_batch
+from business_telemetry.service.http.records import read_record, spool_record
+from business_telemetry.service.http.serialize import derive_ids
 
 LIMITS = {"max_events": 1000, "max_event_bytes": 1_000_000}
 MIRRORED_TYPES = {event_type for event_type, _ in MIRRORED.values()}
@@ -266,7 +267,7 @@ def test_derived_ids_count_up_from_the_record_base(tail: int, count: int) -> Non
 
 
 def _form(encoded: Encoded) -> str:
-    """Which form the request's spool record took (see `ingest.records`)."""
+    """Which form the request's spool record took (see `service.http.records`)."""
     record = orjson.loads(encoded.payload[0][9:-1])
     return "verbatim" if "body" in record else "stored"
 
@@ -341,7 +342,7 @@ def test_a_body_no_longer_vouched_for_is_validated_again_on_the_way_out(
     refused = {"event_type": "product.viewed", "data": {"price": "cheap"}}
     body = _batch(kept, refused)
     record = spool_record("d88952bf-30ea-4c7e-8661-000000000000", body, verbatim=True)
-    with caplog.at_level("WARNING", logger="ingest.records"):
+    with caplog.at_level("WARNING", logger="business_telemetry.service.http.records"):
         read = read_record(record[9:-1])
     assert read.events[0] == _stored(encode_batch_pydantic(_batch(kept), **LIMITS))[0]
     assert list(read.rejected) == [1]

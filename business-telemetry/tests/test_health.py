@@ -110,7 +110,7 @@ def test_crashed_pump_is_reported_and_restarted_until_it_delivers(
     settings = make_settings(tmp_path)
     events = [make_event("order.placed", event_id=f"ok-{i}") for i in range(5)]
     events[2]["data"]["poison"] = True
-    caplog.set_level(logging.ERROR, logger="ingest.drainer")
+    caplog.set_level(logging.ERROR, logger="business_telemetry.service.delivery.drainer")
     with (
         live_server(settings, create_app(settings, GatedSink(tmp_path / "out"))) as url,
         httpx.Client(base_url=url) as client,

@@ -16,7 +16,7 @@ import orjson
 from bt_testkit import output_rows
 
 from business_events import create_order_failed_event
-from sinks.file import FileSink
+from business_telemetry.sinks.file import FileSink
 from telemetry_client import BusinessTelemetryClient
 
 

@@ -11,6 +11,7 @@ import pytest
 from bt_testkit import output_rows
 
 from business_events import create_event
+from business_telemetry.sinks.base import Envelope
 from fabric_sinks import (
     BaseSink,
     CompositeSink,
@@ -21,7 +22,6 @@ from fabric_sinks import (
     SinkType,
     create_sink_from_config,
 )
-from sinks.base import Envelope
 
 
 def row(
@@ -184,8 +184,8 @@ class Credential:
 
 
 def test_create_sink_from_config_passes_every_cloud_keyword() -> None:
-    from sinks.eventhub import EventHubSink
-    from sinks.onelake import OneLakeSink
+    from business_telemetry.sinks.eventhub import EventHubSink
+    from business_telemetry.sinks.onelake import OneLakeSink
 
     credential = Credential()
     hub = create_sink_from_config(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.segments import encode_record, read_records
-from ingest.spool import SpoolUnavailableError, SpoolWriter
+from business_telemetry.service.spool.segments import encode_record, read_records
+from business_telemetry.service.spool.writer import SpoolUnavailableError, SpoolWriter
 
 
 def _writer(tmp_path: Path) -> tuple[SpoolWriter, list[int]]:

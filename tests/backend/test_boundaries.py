@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,7 @@ def test_import_contracts_hold() -> None:
     result = subprocess.run(
         [str(lint_imports), str(REPO / "pyproject.toml"), "--no-cache", "--no-logo"],
         cwd=BACKEND,
+        env={**os.environ, "PYTHONPATH": str(REPO / "business-telemetry")},
         capture_output=True,
         text=True,
         timeout=120,

@@ -339,7 +339,7 @@ def test_dashboard_queries_metrics_that_exist() -> None:
         )["datasources"]
     }
     exported = set()
-    for source in (REPO / "business-telemetry" / "ingest").glob("*.py"):
+    for source in (REPO / "business-telemetry" / "business_telemetry" / "service").rglob("*.py"):
         exported |= set(re.findall(r'"(bt_[a-z_]+)"', source.read_text()))
     alloy = (REPO / "deploy/alloy/config.alloy").read_text()
     queried = []

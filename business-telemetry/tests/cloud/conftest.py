@@ -25,7 +25,7 @@ from azure.storage.blob import BlobServiceClient  # noqa: E402
 from azurite import ACCOUNT_KEY, ACCOUNT_NAME, Azurite  # noqa: E402
 from eventhub_peer import EventHubPeer  # noqa: E402
 
-from event_envelope import BaseEvent  # noqa: E402
+from business_telemetry.events.envelope import BaseEvent  # noqa: E402
 
 EventFactory = Callable[..., dict[str, Any]]
 BASE_TIME = datetime(2025, 1, 15, 14, 30, 22, 123456, tzinfo=UTC)

@@ -8,7 +8,7 @@ from typing import Any, cast
 from azure.core.credentials import AccessToken
 from azure.identity.aio import DefaultAzureCredential
 
-from sinks.onelake_credentials import as_async_credential
+from business_telemetry.sinks.onelake_credentials import as_async_credential
 
 
 class SyncCredential:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from event_envelope import ENVELOPE_COLUMNS, BaseEvent
-from event_payloads import PAYLOADS
-from sinks import parquet_schema
+from business_telemetry.events.envelope import ENVELOPE_COLUMNS, BaseEvent
+from business_telemetry.events.payloads import PAYLOADS
+from business_telemetry.sinks import parquet_schema
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "business-telemetry-cloud.md"
 README = Path(__file__).resolve().parents[2] / "README.md"

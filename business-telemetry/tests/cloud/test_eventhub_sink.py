@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from eventhub_peer import EventHubPeer
 
+from business_telemetry.sinks import eventhub_partitions
+from business_telemetry.sinks.base import PermanentSinkError, RetryableSinkError, Sink
+from business_telemetry.sinks.eventhub import EventHubSink
+from business_telemetry.sinks.eventhub_partitions import partition_for_key
+from business_telemetry.sinks.registry import create_sink
 from config import FabricSettings
 from fabric_sinks import create_sink_from_config
-from sinks import eventhub_partitions
-from sinks.base import PermanentSinkError, RetryableSinkError, Sink
-from sinks.eventhub import EventHubSink
-from sinks.eventhub_partitions import partition_for_key
-from sinks.registry import create_sink
 from telemetry_client import BusinessTelemetryClient
 
 EventFactory = Callable[..., dict[str, Any]]

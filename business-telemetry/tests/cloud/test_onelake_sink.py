@@ -16,12 +16,12 @@ import pytest
 from azure.storage.blob import BlobServiceClient
 from azurite import ACCOUNT_KEY, Azurite
 
+from business_telemetry.sinks import onelake_delta, parquet_schema
+from business_telemetry.sinks.base import PermanentSinkError, RetryableSinkError, Sink
+from business_telemetry.sinks.onelake import OneLakeSink, account_name_from_url, classify
+from business_telemetry.sinks.registry import create_sink
 from config import FabricSettings
 from fabric_sinks import create_sink_from_config
-from sinks import onelake_delta, parquet_schema
-from sinks.base import PermanentSinkError, RetryableSinkError, Sink
-from sinks.onelake import OneLakeSink, account_name_from_url, classify
-from sinks.registry import create_sink
 
 EventFactory = Callable[..., dict[str, Any]]
 LAKEHOUSE = "4f1c2a77-0d0e-4a55-9a3e-2d5c1f6b9e01"

@@ -1,0 +1,1 @@
+"""The business event envelope, its typed payloads, categories and factories."""

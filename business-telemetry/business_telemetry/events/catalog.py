@@ -1,0 +1,110 @@
+"""The original SDK's event module, name for name: `EventType`, `EventSource`, `BaseEvent`, the
+category and agent event classes, and a `create_<type>_event` factory for every event type.
+
+The models live in `envelope` / `payloads` / `categories`, the factories in `factories` /
+`agent_factories`; this module only gathers them (`business_events` re-exports it).
+"""
+
+from __future__ import annotations
+
+from business_telemetry.events.agent_factories import (
+    create_agent_session_ended_event,
+    create_agent_session_started_event,
+    create_agent_tool_call_event,
+)
+from business_telemetry.events.categories import (
+    AdminEvent,
+    AgentEvent,
+    AgentModelInvocationEvent,
+    AgentSessionEvent,
+    AgentTaskEvent,
+    AgentToolCallEvent,
+    AIEvent,
+    CustomerEvent,
+    OrderEvent,
+    ProductEvent,
+    create_event,
+    event_class,
+)
+from business_telemetry.events.envelope import (
+    ENVELOPE_COLUMNS,
+    SCHEMA_VERSION,
+    BaseEvent,
+    EventSource,
+    EventType,
+    flatten_event,
+)
+from business_telemetry.events.factories import (
+    ORIGINAL_FACTORIES,
+    create_agent_model_invocation_event,
+    create_agent_task_completed_event,
+    create_agent_task_started_event,
+    create_ai_description_generated_event,
+    create_ai_recommendation_event,
+    create_customer_feedback_event,
+    create_customer_query_event,
+    create_inventory_updated_event,
+    create_order_completed_event,
+    create_order_failed_event,
+    create_order_placed_event,
+    create_order_status_checked_event,
+    create_product_created_event,
+    create_product_creation_failed_event,
+    create_product_deleted_event,
+    create_product_listed_event,
+    create_product_searched_event,
+    create_product_updated_event,
+    create_product_viewed_event,
+    create_session_ended_event,
+    create_session_started_event,
+)
+from business_telemetry.events.payloads import IDENTIFYING_FIELD, KEY_FIELDS, PAYLOADS
+
+__all__ = [
+    "ENVELOPE_COLUMNS",
+    "IDENTIFYING_FIELD",
+    "KEY_FIELDS",
+    "ORIGINAL_FACTORIES",
+    "PAYLOADS",
+    "SCHEMA_VERSION",
+    "AIEvent",
+    "AdminEvent",
+    "AgentEvent",
+    "AgentModelInvocationEvent",
+    "AgentSessionEvent",
+    "AgentTaskEvent",
+    "AgentToolCallEvent",
+    "BaseEvent",
+    "CustomerEvent",
+    "EventSource",
+    "EventType",
+    "OrderEvent",
+    "ProductEvent",
+    "create_agent_model_invocation_event",
+    "create_agent_session_ended_event",
+    "create_agent_session_started_event",
+    "create_agent_task_completed_event",
+    "create_agent_task_started_event",
+    "create_agent_tool_call_event",
+    "create_ai_description_generated_event",
+    "create_ai_recommendation_event",
+    "create_customer_feedback_event",
+    "create_customer_query_event",
+    "create_event",
+    "create_inventory_updated_event",
+    "create_order_completed_event",
+    "create_order_failed_event",
+    "create_order_placed_event",
+    "create_order_status_checked_event",
+    "create_product_created_event",
+    "create_product_creation_failed_event",
+    "create_product_deleted_event",
+    "create_product_listed_event",
+    "create_product_searched_event",
+    "create_product_updated_event",
+    "create_product_viewed_event",
+    "create_session_ended_event",
+    "create_session_started_event",
+    "event_class",
+    "flatten_event",
+]

@@ -1,0 +1,1 @@
+"""The ingestion service: HTTP intake, the durable spool, and delivery to the sinks."""

@@ -1,0 +1,1 @@
+"""The delivery side: the drainer (in its child process) pumping spooled events to sinks."""

@@ -1,0 +1,1 @@
+"""The request side: routes, request models, validation and encoding into spool records."""

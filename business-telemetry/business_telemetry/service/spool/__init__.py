@@ -1,0 +1,1 @@
+"""The durable spool on disk: segment files, the writer, and the views readers share."""

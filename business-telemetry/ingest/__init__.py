@@ -1,1 +1,0 @@
-"""The HTTP ingestion service internals: request models, durable spool, drainer, routes."""
