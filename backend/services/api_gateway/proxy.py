@@ -1,11 +1,11 @@
 """One pooled aiohttp client per analytics service, and the forwarding of a request to it.
 
-aiohttp rather than httpx: a pooled `httpx.AsyncClient` hop is an order of magnitude slower
-under concurrency (encode/httpx#3215; the comparison is in docs/benchmarks.md). Every upstream
-call carries a fresh internal token for that service and the W3C trace context (injected by the
-aiohttp OpenTelemetry instrumentation). Hop-by-hop headers are dropped both ways; JSON answers
-are relayed whole, anything else (exports) is streamed chunk by chunk. A refused connection is a
-502 and a timeout a 504, naming the service.
+aiohttp rather than httpx: a pooled `httpx.AsyncClient` hop is far slower under concurrency
+(encode/httpx#3215; figures in docs/benchmarks.md). Every upstream call carries a fresh internal
+token for that service and the W3C trace context (injected by the aiohttp OpenTelemetry
+instrumentation). Hop-by-hop headers are dropped both ways; JSON answers are relayed whole,
+anything else (exports) is streamed chunk by chunk. A refused connection is a 502 and a timeout
+a 504, naming the service.
 """
 
 from __future__ import annotations

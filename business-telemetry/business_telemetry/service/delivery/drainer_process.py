@@ -7,10 +7,9 @@ worker stops or dies, even by `kill -9`; an interrupted batch is simply resent b
 leader. SIGTERM also stops it gracefully; SIGINT (a terminal's Ctrl+C) is left to the worker.
 If the child dies on its own (killed, out of memory, a bug) the worker logs it and starts a new
 one with back-off; meanwhile `/ready` reports the leader's heartbeat going stale.
-The child runs at `FABRIC_DRAINER_PRIORITY` (`lower_priority`), by default at the worker's own
-priority: on a lower one, any other work on the machine (a second service, a build) starves
-delivery while ingestion keeps acknowledging, and the backlog only grows. The worker's flow
-control (`service.spool.backlog`) keeps the drainer from falling far behind under sustained load.
+The child runs at `FABRIC_DRAINER_PRIORITY` (`lower_priority`), by default the worker's own: on
+a lower one any other busy process starves delivery while ingestion keeps acknowledging (README,
+Performance). Flow control (`service.spool.backlog`) keeps it from falling far behind.
 """
 
 from __future__ import annotations

@@ -102,13 +102,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @asynccontextmanager
 async def _freeze_startup_objects(_app: Any) -> AsyncIterator[None]:
-    """Once the app has started, take every object then alive (modules, schemas, routes: ~60k,
-    all as long-lived as the process) out of the garbage collector's generations.
+    """Once the app has started, take every object then alive (modules, schemas, routes, all as
+    long-lived as the process) out of the garbage collector's generations.
 
-    A full collection walked them all: a ~50 ms pause every second or so under load, which set
-    the p99 latency of `/events/batch`. This runs after the app's own lifespan has started (an
-    included router's lifespan nests inside it) and undoes itself at shutdown. No collection
-    first: it would hold start-up ~50 ms, and the workers of `--workers N` become ready apart.
+    Full collections walking them all set the p99 latency of `/events/batch` (business-telemetry
+    README, Performance). This runs after the app's own lifespan has started (an included
+    router's lifespan nests inside it) and undoes itself at shutdown. No collection first: it
+    would slow start-up, and the workers of `--workers N` would become ready apart.
     """
     gc.freeze()
     try:

@@ -2,9 +2,9 @@
 
 `POST /events` and `POST /events/batch` read, check and validate the raw body themselves
 (`api`), so FastAPI's middleware layers (error, telemetry, body-limit, exception and
-exit-stack middleware) and its router only add time to them: about a fifth of the batch
-endpoint's events/s on a 2-core machine (`bench.bench_ingest`). This app answers those two
-routes directly and passes everything else, documentation included, to FastAPI unchanged.
+exit-stack middleware) and its router only add time to them (business-telemetry README,
+Performance). This app answers those two routes directly and passes everything else,
+documentation included, to FastAPI unchanged.
 
 What the skipped layers would do for them is done here, with the same renderers as the
 exception handlers: a `ProblemError` becomes its problem+json answer, anything else a logged

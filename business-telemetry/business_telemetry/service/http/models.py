@@ -6,10 +6,10 @@ by tag and validates a whole raw batch body in one Rust call (`BATCH.validate_js
 
 The hot-path schemas are TypedDicts derived field by field from the models (`EnvelopeFields`,
 `event_payloads.PAYLOADS`): the same fields, defaults, aliases, constraints and extras, but the
-output is plain dicts. That halves the cost of validation and of serialising the spool record, and
-a dict of strings and numbers is not tracked by the garbage collector, where a model instance
-brings four tracked objects. A payload model with validators of its own (the token totals) stays a
-model, so its logic is not duplicated here; `encode` serialises both.
+output is plain dicts: cheaper to validate and to serialise into the spool record, and a dict of
+strings and numbers is not tracked by the garbage collector, as model instances are. A payload
+model with validators of its own (the token totals) stays a model, so its logic is not
+duplicated here; `encode` serialises both.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _field_hints(model: type[BaseModel]) -> dict[str, Any]:
 
     A field with a default is not required. A None default is left out, so a field the client
     did not send is absent rather than null: the spool record has no nulls (as `BaseEvent`'s
-    record has none), a third smaller; `flatten_event` gives every row all its columns.
+    record has none), which keeps records small; `flatten_event` gives every row all its columns.
     """
     hints: dict[str, Any] = {}
     for name, info in model.model_fields.items():

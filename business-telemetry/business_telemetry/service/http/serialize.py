@@ -40,15 +40,15 @@ def _fields(obj: Any) -> Any:
 
 
 def dump_events(events: Sequence[dict[str, Any]]) -> bytes:
-    # orjson over the validated dicts: ~10x faster than pydantic's dump_json here, and the
-    # values are already validated and normalised (UTC datetimes, aliases resolved).
+    # orjson over the validated dicts, far cheaper than pydantic's dump_json (README,
+    # Performance): the values are already validated and normalised (UTC datetimes, aliases).
     return orjson.dumps(events, default=_fields, option=orjson.OPT_UTC_Z)
 
 
 _TAIL_MASK = 0xFFFF_FFFF_FFFF
 _LOW_HEX = tuple(f"{low:03x}" for low in range(0x1000))
-"""The last three hex digits of a derived id: formatting only the other nine once per record
-halves the cost of the ids."""
+"""The last three hex digits of a derived id, preformatted: only the other nine are formatted,
+once per record, which keeps deriving ids cheap on the acknowledging path."""
 
 
 def event_ids(id_base: str, events: Sequence[dict[str, Any]]) -> list[str]:
