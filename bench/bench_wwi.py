@@ -44,11 +44,11 @@ from bench.support import (  # noqa: E402
     timed,
 )
 from demo.build import build_warehouse  # noqa: E402
-from services.wwi_service.analytics import warehouse_queries  # noqa: E402
-from services.wwi_service.views import (  # noqa: E402
-    kpis_view,
-    recommendations_view,
-    supplier_scores_view,
+from services.wwi_service.analytics import (  # noqa: E402
+    sales_kpis,
+    stock_recommendations,
+    supplier_scores,
+    warehouse_queries,
 )
 from shared.core.config import Settings, build_settings  # noqa: E402
 from shared.core.engines import create_wwi_engine  # noqa: E402
@@ -86,11 +86,11 @@ def _analytics(settings: Settings) -> dict[str, Analytic]:
     in this process, it tells the view's own Python from the machinery around it."""
     days = settings.default_history_days
     return {
-        "sales KPIs": lambda warehouse: kpis_view(warehouse, days=days),
-        "reorder recommendations": lambda warehouse: recommendations_view(
+        "sales KPIs": lambda warehouse: sales_kpis(warehouse, days=days),
+        "reorder recommendations": lambda warehouse: stock_recommendations(
             warehouse, urgency=None, limit=settings.storage_default_limit
         ),
-        "supplier scores": lambda warehouse: supplier_scores_view(warehouse, days=days, top_n=20),
+        "supplier scores": lambda warehouse: supplier_scores(warehouse, days=days, top_n=20),
     }
 
 

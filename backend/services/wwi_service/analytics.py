@@ -1,5 +1,6 @@
 """The WWI service's analytics as one import: KPIs, stock positions, reorder recommendations,
-supplier scores, business events, what-if scenarios and data-quality checks.
+supplier scores, business events and data-quality checks. An endpoint's analytic
+(`sales_kpis`, `stock_recommendations`, `supplier_scores`) returns its response model.
 
 `warehouse_queries()` lists every statement the service sends to the warehouse, built with
 representative parameters, so a test can compile each with the mssql dialect and check it with
@@ -21,7 +22,7 @@ from services.wwi_service.analytics_common import (
     trailing,
     year_before,
 )
-from services.wwi_service.analytics_sales import SalesKpis, kpi_query, sales_kpis
+from services.wwi_service.analytics_sales import kpi_query, sales_kpis
 from services.wwi_service.analytics_stock import (
     StockPosition,
     StockSnapshot,
@@ -30,30 +31,29 @@ from services.wwi_service.analytics_stock import (
     stock_snapshot,
 )
 from services.wwi_service.analytics_suppliers import (
-    SupplierScore,
     SupplierScores,
+    all_supplier_scores,
     supplier_lead_times_query,
     supplier_lines_query,
     supplier_scores,
 )
 from services.wwi_service.data_quality import check_queries, run_checks
 from services.wwi_service.events import DetectedEvent, detect_events
-from services.wwi_service.reorder import ReorderRecommendation, recommendations
+from services.wwi_service.reorder import recommendations, stock_recommendations
 
 __all__ = [
     "DetectedEvent",
-    "ReorderRecommendation",
-    "SalesKpis",
     "StockPosition",
     "StockSnapshot",
-    "SupplierScore",
     "SupplierScores",
     "Warehouse",
     "Window",
+    "all_supplier_scores",
     "detect_events",
     "recommendations",
     "run_checks",
     "sales_kpis",
+    "stock_recommendations",
     "stock_snapshot",
     "supplier_scores",
     "warehouse_queries",

@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 from opentelemetry import trace
 from sqlalchemy import ColumnElement, Select, func, select
 
+from services.wwi_service.models import Period
 from shared.core.warehouse import Fetch, NoWarehouseData
 from shared.db.warehouse import wwi_tables as wwi
 
@@ -56,6 +57,11 @@ class Window:
 
     def as_dict(self) -> dict[str, str]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def as_period(window: Window | None) -> Period | None:
+    """A window as the responses show it."""
+    return None if window is None else Period(start=window.start, end=window.end)
 
 
 def trailing(anchor: dt.date, days: int) -> Window:

@@ -25,6 +25,7 @@ from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
 from services.wwi_service.analytics_common import (
     Warehouse,
     Window,
+    as_period,
     integer,
     latest_sale_date_query,
     mapping,
@@ -35,6 +36,7 @@ from services.wwi_service.analytics_common import (
     trailing,
     year_before,
 )
+from services.wwi_service.models import KpiFigures, KpiGrowth, SalesKpisResponse
 from shared.core.warehouse import STATEMENT_CACHE, Fetch
 from shared.db.warehouse import wwi_tables as wwi
 
@@ -42,29 +44,37 @@ S = wwi.Sale.c
 
 
 @dataclass(frozen=True)
-class PeriodFigures:
+class _Sums:
+    """One period's sums as read, before rounding (margin and growth use these)."""
+
     revenue: float
     profit: float
     orders: int
     units: int
     customers: int
 
-    @property
-    def margin(self) -> float | None:
-        return ratio(self.profit, self.revenue)
+    def figures(self) -> KpiFigures:
+        return KpiFigures(
+            revenue=round(self.revenue, 2),
+            profit=round(self.profit, 2),
+            margin=ratio(self.profit, self.revenue),
+            orders=self.orders,
+            units=self.units,
+            customers=self.customers,
+        )
 
 
-@dataclass(frozen=True)
-class SalesKpis:
-    anchor_date: dt.date
-    period: Window
-    previous_period: Window
-    current: PeriodFigures
-    previous: PeriodFigures
-
-    def growth(self, name: str) -> float | None:
-        now, before = getattr(self.current, name), getattr(self.previous, name)
+def _growth(current: _Sums, previous: _Sums) -> KpiGrowth:
+    def change(name: str) -> float | None:
+        now, before = getattr(current, name), getattr(previous, name)
         return ratio(float(now - before), float(before))
+
+    return KpiGrowth(
+        revenue=change("revenue"),
+        profit=change("profit"),
+        orders=change("orders"),
+        units=change("units"),
+    )
 
 
 def _period_columns(window: Window, prefix: str) -> list[Any]:
@@ -92,9 +102,9 @@ def kpi_query(period: Window, previous: Window) -> Select[Any]:
     )
 
 
-def _figures(row: Any, prefix: str) -> PeriodFigures:
+def _sums(row: Any, prefix: str) -> _Sums:
     values = mapping(row)
-    return PeriodFigures(
+    return _Sums(
         revenue=number(values[f"{prefix}_revenue"]),
         profit=number(values[f"{prefix}_profit"]),
         orders=integer(values[f"{prefix}_orders"]),
@@ -103,7 +113,7 @@ def _figures(row: Any, prefix: str) -> PeriodFigures:
     )
 
 
-async def sales_kpis(warehouse: Warehouse, *, days: int) -> SalesKpis:
+async def sales_kpis(warehouse: Warehouse, *, days: int) -> SalesKpisResponse:
     """KPIs for the `days` days ending at the last invoice date, with year-over-year growth;
     `NoWarehouseData` when `Fact.Sale` is empty."""
 
@@ -116,6 +126,13 @@ async def sales_kpis(warehouse: Warehouse, *, days: int) -> SalesKpis:
     with tracer.start_as_current_span("wwi.analytics.sales_kpis") as span:
         anchor, period, previous, rows = await warehouse.run(read)
         span.set_attribute("wwi.anchor_date", anchor.isoformat())
-        return SalesKpis(
-            anchor, period, previous, _figures(rows[0], "cur"), _figures(rows[0], "prev")
+        current, before = _sums(rows[0], "cur"), _sums(rows[0], "prev")
+        return SalesKpisResponse(
+            anchor_date=anchor,
+            days=days,
+            period=as_period(period),
+            previous_period=as_period(previous),
+            current=current.figures(),
+            previous=before.figures(),
+            growth=_growth(current, before),
         )

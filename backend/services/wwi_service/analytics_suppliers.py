@@ -27,6 +27,7 @@ from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, tr
 from services.wwi_service.analytics_common import (
     Warehouse,
     Window,
+    as_period,
     integer,
     latest_purchase_date_query,
     mapping,
@@ -34,6 +35,7 @@ from services.wwi_service.analytics_common import (
     tracer,
     trailing,
 )
+from services.wwi_service.models import SupplierScoreModel, SupplierScoresResponse
 from shared.core.warehouse import STATEMENT_CACHE, Fetch, unpacked
 from shared.db.warehouse import wwi_tables as wwi
 
@@ -148,29 +150,13 @@ def supplier_lead_times_query(window: Window) -> Select[Any]:
 
 
 @dataclass(frozen=True)
-class SupplierScore:
-    wwi_supplier_id: int
-    supplier_key: int
-    supplier: str
-    purchase_lines: int
-    ordered_outers: int
-    received_outers: int
-    finalized_lines: int
-    fill_rate: float
-    finalized_share: float
-    received_lines: int
-    lead_time_mean_days: float | None
-    lead_time_stddev_days: float | None
-    lead_time_score: float
-    score: float
-    rank: int
-
-
-@dataclass(frozen=True)
 class SupplierScores:
+    """Every supplier's score at full precision: what the daily job stores (the endpoint shows
+    the best `top_n`, its ratios rounded)."""
+
     anchor_date: dt.date
     window: Window
-    suppliers: list[SupplierScore]
+    suppliers: list[SupplierScoreModel]
 
 
 def _as_date(value: Any) -> dt.date:
@@ -185,7 +171,7 @@ def _sample_stddev(n: int, total: int, squares: int) -> float | None:
     return math.sqrt((n * squares - total * total) / (n * (n - 1)))
 
 
-def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScore]:
+def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScoreModel]:
     """Combine the parts into one score and rank (1 = most reliable).
 
     score = 100 * (0.4 * min(fill rate, 1) + 0.3 * finalised share + 0.3 * lead-time score)
@@ -250,10 +236,10 @@ def score_suppliers(lines: list[Any], lead_rows: list[Any]) -> list[SupplierScor
             }
         )
     drafts.sort(key=lambda d: (-d["score"], d["supplier"], d["wwi_supplier_id"]))
-    return [SupplierScore(**draft, rank=rank) for rank, draft in enumerate(drafts, start=1)]
+    return [SupplierScoreModel(**draft, rank=rank) for rank, draft in enumerate(drafts, start=1)]
 
 
-async def supplier_scores(warehouse: Warehouse, *, days: int) -> SupplierScores:
+async def all_supplier_scores(warehouse: Warehouse, *, days: int) -> SupplierScores:
     """Scores over the `days` days ending at the last purchase date, best first;
     `NoWarehouseData` when `Fact.Purchase` is empty."""
 
@@ -270,3 +256,31 @@ async def supplier_scores(warehouse: Warehouse, *, days: int) -> SupplierScores:
     with tracer.start_as_current_span("wwi.analytics.supplier_scores"):
         anchor, window, lines, lead_rows = await warehouse.run(read)
         return SupplierScores(anchor, window, score_suppliers(list(lines), list(lead_rows)))
+
+
+async def supplier_scores(warehouse: Warehouse, *, days: int, top_n: int) -> SupplierScoresResponse:
+    """The best `top_n` suppliers over `days` days, with the weights of the score."""
+    scores = await all_supplier_scores(warehouse, days=days)
+    return SupplierScoresResponse(
+        anchor_date=scores.anchor_date,
+        window=as_period(scores.window),
+        top_n=top_n,
+        weights={
+            "fill_rate": WEIGHT_FILL,
+            "finalized_share": WEIGHT_FINALIZED,
+            "lead_time": WEIGHT_LEAD_TIME,
+        },
+        items=[_rounded(score) for score in scores.suppliers[:top_n]],
+    )
+
+
+def _rounded(score: SupplierScoreModel) -> SupplierScoreModel:
+    """The ratios to 6 decimals and the lead times to 4, as the endpoint and export show them."""
+    fields: dict[str, Any] = {
+        name: round(getattr(score, name), 6)
+        for name in ("fill_rate", "finalized_share", "lead_time_score")
+    }
+    for name in ("lead_time_mean_days", "lead_time_stddev_days"):
+        value = getattr(score, name)
+        fields[name] = None if value is None else round(value, 4)
+    return score.model_copy(update=fields)

@@ -18,9 +18,8 @@ from sqlalchemy import Select, Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.wwi_service.analytics_suppliers import SupplierScore
 from services.wwi_service.events import DetectedEvent
-from services.wwi_service.reorder import ReorderRecommendation
+from services.wwi_service.models import ReorderRecommendationModel, SupplierScoreModel
 from shared.db.results import (
     WwiBusinessEvent,
     WwiReorderRecommendation,
@@ -39,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 
 async def save_recommendations(
-    session: AsyncSession, *, run_id: str, items: Sequence[ReorderRecommendation]
+    session: AsyncSession, *, run_id: str, items: Sequence[ReorderRecommendationModel]
 ) -> int:
     rows = [
         {
@@ -65,7 +64,7 @@ async def save_recommendations(
 
 
 async def save_supplier_scores(
-    session: AsyncSession, *, run_id: str, scores: Sequence[SupplierScore]
+    session: AsyncSession, *, run_id: str, scores: Sequence[SupplierScoreModel]
 ) -> int:
     rows = [
         {

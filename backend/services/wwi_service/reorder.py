@@ -20,32 +20,16 @@ Items whose order-up-to level is already covered (outers = 0) are not recommende
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-from services.wwi_service.analytics_stock import StockPosition
+from services.wwi_service.analytics_common import Warehouse, as_period
+from services.wwi_service.analytics_stock import StockPosition, stock_snapshot
+from services.wwi_service.models import (
+    ReorderRecommendationModel,
+    StockRecommendationsResponse,
+    Urgency,
+)
 
 URGENCY_ORDER = {"critical": 0, "high": 1, "medium": 2}
-
-
-@dataclass(frozen=True)
-class ReorderRecommendation:
-    stock_item_key: int
-    wwi_stock_item_id: int
-    stock_item: str
-    supplier_key: int | None
-    supplier: str | None
-    quantity_on_hand: int
-    reorder_level: int
-    target_level: int
-    daily_velocity: float
-    lead_time_days: int
-    days_of_cover: float | None
-    quantity_per_outer: int
-    outers_to_order: int
-    quantity_to_order: int
-    urgency: str
-    unit_cost: float
-    estimated_cost: float
 
 
 def whole_outers(shortfall: float, quantity_per_outer: int) -> int:
@@ -57,7 +41,7 @@ def whole_outers(shortfall: float, quantity_per_outer: int) -> int:
     return math.ceil(round(shortfall / per_outer, 6))
 
 
-def recommend(position: StockPosition) -> ReorderRecommendation | None:
+def recommend(position: StockPosition) -> ReorderRecommendationModel | None:
     """The recommendation for one item, or None when it does not need reordering."""
     velocity = position.daily_velocity
     lead = position.lead_time_days
@@ -72,13 +56,14 @@ def recommend(position: StockPosition) -> ReorderRecommendation | None:
     if outers == 0:
         return None
     quantity = outers * max(1, position.quantity_per_outer)
+    urgency: Urgency
     if on_hand <= 0 or short_cover:
         urgency = "critical"
     elif cover is not None and cover < 2 * lead:
         urgency = "high"
     else:
         urgency = "medium"
-    return ReorderRecommendation(
+    return ReorderRecommendationModel(
         stock_item_key=position.stock_item_key,
         wwi_stock_item_id=position.wwi_stock_item_id,
         stock_item=position.stock_item,
@@ -99,7 +84,7 @@ def recommend(position: StockPosition) -> ReorderRecommendation | None:
     )
 
 
-def recommendations(positions: list[StockPosition]) -> list[ReorderRecommendation]:
+def recommendations(positions: list[StockPosition]) -> list[ReorderRecommendationModel]:
     """Every item to reorder, most urgent first, then least cover, then by name."""
     found = [r for r in (recommend(p) for p in positions) if r is not None]
     return sorted(
@@ -110,4 +95,22 @@ def recommendations(positions: list[StockPosition]) -> list[ReorderRecommendatio
             r.stock_item,
             r.stock_item_key,
         ),
+    )
+
+
+async def stock_recommendations(
+    warehouse: Warehouse, *, urgency: Urgency | None, limit: int
+) -> StockRecommendationsResponse:
+    """The first `limit` recommendations (of `urgency` only, if given), with the count and the
+    estimated cost of all of them."""
+    snapshot = await stock_snapshot(warehouse)
+    found = recommendations(snapshot.positions)
+    if urgency is not None:
+        found = [r for r in found if r.urgency == urgency]
+    return StockRecommendationsResponse(
+        anchor_date=snapshot.anchor_date,
+        velocity_window=as_period(snapshot.windows.velocity if snapshot.windows else None),
+        count=len(found),
+        total_estimated_cost=round(sum(r.estimated_cost for r in found), 2),
+        items=found[:limit],
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.wwi_service import analytics
 from services.wwi_service.models import (
     SalesKpisResponse,
     StockRecommendationsResponse,
     SupplierScoresResponse,
 )
 from services.wwi_service.params import Days, TopN, UrgencyFilter
-from services.wwi_service.views import kpis_view, recommendations_view, supplier_scores_view
 from shared.core.deps import Ctx, OptionalLimit
 
 router = APIRouter(tags=["wwi analytics"])
@@ -23,7 +23,7 @@ async def sales_kpis(ctx: Ctx, days: Days = None) -> SalesKpisResponse:
     window = days or ctx.settings.default_history_days
 
     async def work() -> SalesKpisResponse:
-        return await kpis_view(ctx.warehouse, days=window)
+        return await analytics.sales_kpis(ctx.warehouse, days=window)
 
     return await ctx.audited("sales.kpis", {"days": window}, work)
 
@@ -39,7 +39,9 @@ async def stock_recommendations(
     page_size = ctx.limit(limit)
 
     async def work() -> StockRecommendationsResponse:
-        return await recommendations_view(ctx.warehouse, urgency=urgency, limit=page_size)
+        return await analytics.stock_recommendations(
+            ctx.warehouse, urgency=urgency, limit=page_size
+        )
 
     return await ctx.audited(
         "stock.recommendations", {"urgency": urgency, "limit": page_size}, work
@@ -56,6 +58,6 @@ async def supplier_scores(
     window = days or ctx.settings.default_history_days
 
     async def work() -> SupplierScoresResponse:
-        return await supplier_scores_view(ctx.warehouse, days=window, top_n=count)
+        return await analytics.supplier_scores(ctx.warehouse, days=window, top_n=count)
 
     return await ctx.audited("suppliers.scores", {"top_n": count, "days": window}, work)

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from services.wwi_service import analytics
 from services.wwi_service.models import (
     BusinessEventModel,
     StockRecommendationsResponse,
@@ -21,7 +22,6 @@ from services.wwi_service.models import (
 )
 from services.wwi_service.params import Days, EventTypeFilter, OpenOnly, TopN, UrgencyFilter
 from services.wwi_service.persistence import events_query
-from services.wwi_service.views import recommendations_view, supplier_scores_view
 from shared.core.deps import DOWNLOAD, Ctx, Format, Offset, OptionalLimit
 from shared.core.export import ChartSpec, ExportTable, records_table
 
@@ -75,8 +75,8 @@ async def export_stock_recommendations(
     `urgency` and `limit`; the download defaults to the whole list)."""
     return await ctx.export(view="stock-recommendations", fmt=format,
                             parameters={"urgency": urgency, "limit": limit},
-                            compute=lambda: recommendations_view(ctx.warehouse, urgency=urgency,
-                                                                 limit=limit),
+                            compute=lambda: analytics.stock_recommendations(
+                                ctx.warehouse, urgency=urgency, limit=limit),
                             table=recommendations_table)  # fmt: skip
 
 
@@ -90,8 +90,8 @@ async def export_supplier_scores(
     window = days or ctx.settings.default_history_days
     return await ctx.export(view="supplier-scores", fmt=format,
                             parameters={"top_n": count, "days": window},
-                            compute=lambda: supplier_scores_view(ctx.warehouse, days=window,
-                                                                 top_n=count),
+                            compute=lambda: analytics.supplier_scores(
+                                ctx.warehouse, days=window, top_n=count),
                             table=supplier_scores_table)  # fmt: skip
 
 

@@ -42,13 +42,12 @@ async def post_scenario(ctx: Ctx, payload: ScenarioCreate) -> ScenarioModel:
     lead time against the baseline, store the scenario and return it."""
 
     async def work() -> ScenarioModel:
-        row = await create_scenario(
+        return await create_scenario(
             ctx.warehouse,
             ctx.sessions,
             payload=payload,
             actor=ctx.caller.subject,
             trace_id=current_trace_id(),
         )
-        return ScenarioModel(**row)
 
     return await ctx.audited("scenarios.create", payload.model_dump(), work)

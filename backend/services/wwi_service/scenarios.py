@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.wwi_service import whatif
 from services.wwi_service.analytics import Warehouse, stock_snapshot
 from services.wwi_service.analytics_common import tracer
-from services.wwi_service.models import ScenarioCreate
+from services.wwi_service.models import ScenarioCreate, ScenarioModel
 from services.wwi_service.persistence import save_scenario
 from shared.core.deps import STORE_ERRORS, store_unavailable
 from shared.core.errors import invalid_field
@@ -26,7 +26,7 @@ async def create_scenario(
     payload: ScenarioCreate,
     actor: str,
     trace_id: str | None,
-) -> dict[str, Any]:
+) -> ScenarioModel:
     """Run the scenario against the current warehouse and store it; the stored row is returned.
 
     An item key that is not held, or a filter that matches no held item, is a 422 naming the
@@ -69,9 +69,10 @@ async def create_scenario(
     }
     try:
         async with sessions.begin() as session:
-            return await save_scenario(session, row)
+            stored = await save_scenario(session, row)
     except STORE_ERRORS as error:
         raise store_unavailable(error) from error
+    return ScenarioModel(**stored)
 
 
 def _default_name(inputs: dict[str, Any]) -> str:

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.wwi_service.analytics import (
+    all_supplier_scores,
     detect_events,
     recommendations,
     run_checks,
     stock_snapshot,
-    supplier_scores,
 )
 from services.wwi_service.persistence import (
     record_events,
@@ -58,7 +58,7 @@ async def scan_events(ctx: JobContext) -> Mapping[str, Any]:
 
 
 async def recompute_supplier_scores(ctx: JobContext) -> Mapping[str, Any]:
-    scores = await supplier_scores(ctx.warehouse, days=ctx.settings.default_history_days)
+    scores = await all_supplier_scores(ctx.warehouse, days=ctx.settings.default_history_days)
     async with ctx.sessions.begin() as session:
         stored = await save_supplier_scores(session, run_id=ctx.run_id, scores=scores.suppliers)
     ranked = scores.suppliers

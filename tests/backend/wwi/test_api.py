@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from demo import wwi_planted
-from services.wwi_service.analytics import recommendations, stock_snapshot, supplier_scores
+from services.wwi_service.analytics import all_supplier_scores, recommendations, stock_snapshot
 from shared.core.config import Settings
 from shared.core.warehouse import WarehouseClient
 from tests.backend.wwi.conftest import SECRET, LiveService, auth, sql
@@ -143,7 +143,7 @@ async def test_recommendations_endpoint_serves_the_analytics(
 
 
 async def test_supplier_scores_top_n(wwi_service: LiveService, demo_wh: WarehouseClient) -> None:
-    want = (await supplier_scores(demo_wh, days=365)).suppliers
+    want = (await all_supplier_scores(demo_wh, days=365)).suppliers
     top = wwi_service.get("/api/wwi/suppliers/scores", params={"top_n": 2}).json()
     assert [s["supplier"] for s in top["items"]] == [s.supplier for s in want[:2]]
     assert [s["rank"] for s in top["items"]] == [1, 2]

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from demo import wwi_planted
-from services.wwi_service.analytics import supplier_scores
+from services.wwi_service.analytics import all_supplier_scores, supplier_scores
 from services.wwi_service.analytics_suppliers import score_suppliers
 from shared.core.warehouse import WarehouseClient
 from tests.backend.wwi.conftest import REAL_WWI_DIR
@@ -48,7 +48,7 @@ GROUP BY 1
 async def test_supplier_parts_equal_independent_sql(
     demo_wh: WarehouseClient, demo_duck: duckdb.DuckDBPyConnection
 ) -> None:
-    result = await supplier_scores(demo_wh, days=365)
+    result = await all_supplier_scores(demo_wh, days=365)
     parts = {row[0]: row[1:] for row in demo_duck.execute(PARTS).fetchall()}
     lead = {row[0]: row[1:] for row in demo_duck.execute(LEAD).fetchall()}
     assert {s.wwi_supplier_id for s in result.suppliers} == set(parts)
@@ -63,7 +63,7 @@ async def test_supplier_parts_equal_independent_sql(
 
 
 async def test_score_combines_documented_parts(demo_wh: WarehouseClient) -> None:
-    result = await supplier_scores(demo_wh, days=365)
+    result = await all_supplier_scores(demo_wh, days=365)
     fastest = min(s.lead_time_mean_days for s in result.suppliers if s.lead_time_mean_days)
     for s in result.suppliers:
         assert s.lead_time_mean_days and s.lead_time_stddev_days is not None
@@ -80,13 +80,28 @@ async def test_score_combines_documented_parts(demo_wh: WarehouseClient) -> None
 
 
 async def test_unreliable_supplier_ranks_last(demo_wh: WarehouseClient) -> None:
-    result = await supplier_scores(demo_wh, days=365)
+    result = await all_supplier_scores(demo_wh, days=365)
     assert len(result.suppliers) >= 3
     last = result.suppliers[-1]
     assert last.supplier == wwi_planted.UNRELIABLE_SUPPLIER
     assert last.fill_rate < wwi_planted.UNRELIABLE_MAX_FILL_RATE
     assert last.finalized_share < wwi_planted.UNRELIABLE_MAX_FINALIZED_SHARE
     assert all(s.score > last.score + 10 for s in result.suppliers[:-1])
+
+
+async def test_view_shows_the_best_top_n_rounded_while_the_job_keeps_full_precision(
+    demo_wh: WarehouseClient,
+) -> None:
+    everyone = (await all_supplier_scores(demo_wh, days=365)).suppliers
+    view = await supplier_scores(demo_wh, days=365, top_n=2)
+    assert [s.wwi_supplier_id for s in view.items] == [s.wwi_supplier_id for s in everyone[:2]]
+    for shown, full in zip(view.items, everyone, strict=False):
+        assert shown.fill_rate == round(full.fill_rate, 6)
+        assert shown.lead_time_score == round(full.lead_time_score, 6)
+        mean = full.lead_time_mean_days
+        assert shown.lead_time_mean_days == (None if mean is None else round(mean, 4))
+        assert (shown.score, shown.rank) == (full.score, full.rank)
+    assert view.window is not None and view.window.end == view.anchor_date
 
 
 def test_supplier_without_receipts_gets_neutral_lead_time_score() -> None:
@@ -135,7 +150,7 @@ async def test_real_fill_rates_and_finalised_shares_equal_the_file(
     real_wh: WarehouseClient,
 ) -> None:
     want = real_purchase_parts()
-    result = await supplier_scores(real_wh, days=365)
+    result = await all_supplier_scores(real_wh, days=365)
     got = {s.wwi_supplier_id: s for s in result.suppliers}
     assert set(got) == set(want)
     for key, (lines, fill, finalized) in want.items():
