@@ -15,51 +15,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.wwi_service import analytics
-from services.wwi_service.models import (
-    BusinessEventModel,
-    StockRecommendationsResponse,
-    SupplierScoresResponse,
-)
+from services.wwi_service.models import BusinessEventModel
 from services.wwi_service.params import Days, EventTypeFilter, OpenOnly, TopN, UrgencyFilter
 from services.wwi_service.persistence import events_query
+from services.wwi_service.tables import events_table, recommendations_table, supplier_scores_table
 from shared.core.deps import DOWNLOAD, Ctx, Format, Offset, OptionalLimit
-from shared.core.export import ChartSpec, ExportTable, records_table
 
 router = APIRouter(prefix="/export", tags=["wwi exports"])
 EXPORT_ROWS = 1000
 """Default `limit` of the recommendations download: the whole list (the JSON's largest page),
 where the JSON endpoint pages at STORAGE_DEFAULT_LIMIT."""
-
-RECOMMENDATION_COLUMNS = (
-    "stock_item_key", "wwi_stock_item_id", "stock_item", "supplier_key", "supplier",
-    "quantity_on_hand", "reorder_level", "target_level", "daily_velocity", "lead_time_days",
-    "days_of_cover", "quantity_per_outer", "outers_to_order", "quantity_to_order", "urgency",
-    "unit_cost", "estimated_cost",
-)  # fmt: skip
-SUPPLIER_COLUMNS = (
-    "rank", "wwi_supplier_id", "supplier_key", "supplier", "purchase_lines", "ordered_outers",
-    "received_outers", "finalized_lines", "fill_rate", "finalized_share", "received_lines",
-    "lead_time_mean_days", "lead_time_stddev_days", "lead_time_score", "score",
-)  # fmt: skip
-EVENT_COLUMNS = (
-    "id", "detected_at", "run_id", "event_type", "condition_key", "stock_item_key", "stock_item",
-    "severity", "message", "cleared_at",
-)  # fmt: skip
-
-
-def recommendations_table(view: StockRecommendationsResponse) -> ExportTable:
-    title = f"WWI reorder recommendations (sales up to {view.anchor_date})"
-    return records_table(title, RECOMMENDATION_COLUMNS, view.items)
-
-
-def supplier_scores_table(view: SupplierScoresResponse) -> ExportTable:
-    title = f"WWI supplier scores (purchases up to {view.anchor_date})"
-    chart = ChartSpec(x="supplier", y=("score",), kind="bar")
-    return records_table(title, SUPPLIER_COLUMNS, view.items, chart)
-
-
-def events_table(events: list[BusinessEventModel]) -> ExportTable:
-    return records_table("WWI business events", EVENT_COLUMNS, events)
 
 
 @router.get("/stock-recommendations", response_class=Response, responses=DOWNLOAD)
